@@ -1,0 +1,53 @@
+# The documented way in: `make run` to try Rapport, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+
+.PHONY: run test lint format typecheck test-sqlite test-postgres bench install dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+dev: $(VENV)/.dev-installed
+
+run: install
+	$(BIN)/rapport setup
+	$(BIN)/rapport serve --port $(PORT)
+
+lint: dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: dev
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+typecheck: dev
+	$(BIN)/mypy
+
+test-sqlite: dev
+	$(BIN)/pytest -p no:cacheprovider
+
+test-postgres: dev
+	$(BIN)/python tests/postgres.py -- $(BIN)/pytest -p no:cacheprovider
+
+test: lint typecheck test-sqlite test-postgres
+
+bench: dev
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ActivityKind(models.TextChoices):
+    """Every kind of event the log knows. Later apps add theirs here so that
+    the timeline filter and the analytics share one list."""
+
+    CANDIDATE_CREATED = "candidate.created", "Candidate added"
+    CANDIDATE_UPDATED = "candidate.updated", "Profile updated"
+    CONTACT_ADDED = "contact.added", "Contact added"
+    CONTACT_REMOVED = "contact.removed", "Contact removed"
+    NOTE_ADDED = "note.added", "Note"
+    TAG_ADDED = "tag.added", "Tagged"
+    TAG_REMOVED = "tag.removed", "Untagged"
+    POOL_ADDED = "pool.added", "Added to pool"
+    POOL_REMOVED = "pool.removed", "Removed from pool"
+    OWNER_CHANGED = "owner.changed", "Owner changed"
+    SHARED = "candidate.shared", "Shared"
+    EMAIL_SENT = "email.sent", "Email sent"
+    EMAIL_REPLIED = "email.replied", "Replied"
+    CALL_LOGGED = "call.logged", "Call"
+    MEETING_LOGGED = "meeting.logged", "Meeting"
+    STAGE_CHANGED = "stage.changed", "Stage changed"
+    CONSENT_GIVEN = "consent.given", "Consent given"
+    CONSENT_WITHDRAWN = "consent.withdrawn", "Consent withdrawn"
+
+
+class Activity(models.Model):
+    """One thing that happened. Written by services in the same transaction
+    as the change it records; never updated, never deleted by hand."""
+
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=40, choices=ActivityKind.choices)
+    candidate = models.ForeignKey(
+        "people.Candidate",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="activities",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The object the event is about (a note, a pool, a message), by type and id,
+    # so that every later app can point at its own rows without a new column.
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.BigIntegerField(null=True, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    data: models.JSONField[dict[str, Any]] = models.JSONField(default=dict, blank=True)
+    confidential = models.BooleanField(default=False)
+    automated = models.BooleanField(
+        default=False, help_text="Machine-generated, not a human touch."
+    )
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["candidate", "-occurred_at", "-id"], name="activity_timeline_idx"),
+            models.Index(fields=["kind", "-occurred_at"], name="activity_kind_idx"),
+        ]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class WorkerLease(models.Model):
+    """A worker's promise that it is alive. The worker renews it while it runs;
+    a task left RUNNING by a worker whose lease expired goes back to the queue."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255, blank=True)
+    pid = models.IntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} until {self.expires_at:%H:%M:%S}"

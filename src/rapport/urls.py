@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+from rapport.api.urls import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("", include("rapport.accounts.urls")),
+    path("", include("rapport.people.urls")),
+    path("", include("rapport.web.urls")),
+]

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from rapport.accounts.models import Capability
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_section": request.resolver_match.url_name if request.resolver_match else "",
+        "can_edit": user.can(Capability.EDIT_CANDIDATES),
+        "can_pools": user.can(Capability.MANAGE_POOLS),
+        "can_confidential": user.can(Capability.SEE_CONFIDENTIAL),
+        "can_see_all": user.can(Capability.SEE_ALL_CANDIDATES),
+        "can_admin": user.can(Capability.MANAGE_USERS),
+    }

@@ -1,0 +1,143 @@
+"""The fixed cast every test shares, and the peers some tests need.
+
+The cast: `owner` (a recruiter who owns the candidates made here), `teammate`
+(another recruiter, who may see the owner's things), `sourcer`, `manager` (a
+hiring manager the candidate is shared with), `outsider` (a hiring manager
+nobody shared anything with) and `admin`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from rapport.accounts.models import Role, User
+from rapport.accounts.services import token_create, user_create
+from rapport.people.models import Candidate
+from rapport.people.services import CandidateFields, SkillInput, candidate_create, candidate_share
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PASSWORD = "correct horse battery staple"
+
+
+def need_peer(available: bool, reason: str) -> None:
+    """Skip loudly on a laptop; fail under CI, where every peer must be present."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"CI requires it: {reason}")
+    pytest.skip(f"MISSING PEER, test not run: {reason}")
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or (
+        "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+    )
+
+
+def _user(email: str, role: str, name: str) -> User:
+    return user_create(email=email, role=role, name=name, password=PASSWORD)
+
+
+@pytest.fixture
+def admin(db: Any) -> User:
+    return _user("ada@example.com", Role.ADMIN, "Ada Admin")
+
+
+@pytest.fixture
+def owner(db: Any) -> User:
+    return _user("rita@example.com", Role.RECRUITER, "Rita Recruiter")
+
+
+@pytest.fixture
+def teammate(db: Any) -> User:
+    return _user("tom@example.com", Role.RECRUITER, "Tom Teammate")
+
+
+@pytest.fixture
+def sourcer(db: Any) -> User:
+    return _user("sam@example.com", Role.SOURCER, "Sam Sourcer")
+
+
+@pytest.fixture
+def manager(db: Any) -> User:
+    return _user("hana@example.com", Role.HIRING_MANAGER, "Hana Manager")
+
+
+@pytest.fixture
+def outsider(db: Any) -> User:
+    return _user("otto@example.com", Role.HIRING_MANAGER, "Otto Outsider")
+
+
+@pytest.fixture
+def make_candidate(owner: User) -> Callable[..., Candidate]:
+    counter = iter(range(1, 10_000))
+
+    def make(**overrides: Any) -> Candidate:
+        n = next(counter)
+        emails = overrides.pop("emails", [f"person{n}@example.org"])
+        phones = overrides.pop("phones", [])
+        skills = overrides.pop("skills", ["Python"])
+        tags = overrides.pop("tags", [])
+        actor = overrides.pop("actor", owner)
+        fields = {"first_name": f"Person{n}", "last_name": "Example", **overrides}
+        return candidate_create(
+            actor=actor,
+            data=CandidateFields(**fields),
+            emails=emails,
+            phones=phones,
+            skills=[SkillInput(name=s) for s in skills],
+            tags=tags,
+        )
+
+    return make
+
+
+@pytest.fixture
+def candidate(make_candidate: Callable[..., Candidate], owner: User, manager: User) -> Candidate:
+    """Maria, owned by `owner` and shared with `manager`."""
+    maria = make_candidate(
+        first_name="Maria",
+        last_name="Souza",
+        current_title="Senior Backend Engineer",
+        current_company="Bluefin Analytics",
+        city="São Paulo",
+        country="BR",
+        timezone="America/Sao_Paulo",
+        emails=["maria.souza@example.org"],
+        phones=["+55 11 91234-5678"],
+        skills=["Python", "Django", "PostgreSQL"],
+    )
+    candidate_share(actor=owner, candidate=maria, user=manager)
+    return maria
+
+
+@pytest.fixture
+def cast(
+    admin: User, owner: User, teammate: User, sourcer: User, manager: User, outsider: User
+) -> dict[str, User]:
+    return {
+        "admin": admin,
+        "owner": owner,
+        "teammate": teammate,
+        "sourcer": sourcer,
+        "manager": manager,
+        "outsider": outsider,
+    }
+
+
+def login(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def token_for() -> Callable[[User], str]:
+    def make(user: User) -> str:
+        return token_create(user=user, name="tests")[1]
+
+    return make

@@ -1,0 +1,275 @@
+"""`rapport worker`: runs tasks, survives a killed worker, stops cleanly.
+
+The slow tests start real worker processes against the test database (see
+conftest.py for how SQLite's test database is made visible to them)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from rapport.core.models import WorkerLease
+from rapport.core.tasks import ping
+from rapport.core.worker import lease_renew, orphan_requeue, orphans_find, orphans_requeue
+
+LEASE_SECONDS = 3  # the shortest the settings allow, so takeover is quick
+
+
+def database_url() -> str:
+    """The URL of the test database this test is using, for a subprocess."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        name = str(db["NAME"])
+        assert not connection.creation.is_in_memory_db(name), (
+            "The SQLite test database is in memory, where a worker process cannot see it; "
+            "tests/core/conftest.py should have given it a file."
+        )
+        return f"sqlite:///{Path(name).resolve()}"
+    user = quote(db["USER"] or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    host = quote(db["HOST"] or "", safe="")
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgresql://{user}{password}@{host}{port}/{quote(db['NAME'], safe='')}"
+
+
+class WorkerProcess:
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.log = log
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "rapport.cli", "worker", *args],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait(self, timeout: float) -> int:
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"The worker did not exit within {timeout} s. Its log:\n{self.output()}")
+
+    def signal(self, signum: int) -> None:
+        self.process.send_signal(signum)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def start_worker(tmp_path: Path, transactional_db: Any) -> Iterator[Callable[..., WorkerProcess]]:
+    """Start `rapport worker` processes on the test database; every one still
+    running is killed before the database is flushed."""
+    env = {
+        **os.environ,
+        "RAPPORT_DATABASE_URL": database_url(),
+        "RAPPORT_DATA_DIR": str(tmp_path),
+        "RAPPORT_SECRET_KEY": settings.SECRET_KEY,
+        "RAPPORT_WORKER_LEASE_SECONDS": str(LEASE_SECONDS),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("RAPPORT_TEST_DATABASE_URL", None)
+    started: list[WorkerProcess] = []
+
+    def start(*args: str) -> WorkerProcess:
+        log = tmp_path / f"worker-{len(started) + 1}.log"
+        worker = WorkerProcess(["--no-startup-delay", "--interval", "0.1", *args], env, log)
+        started.append(worker)
+        return worker
+
+    try:
+        yield start
+    finally:
+        for worker in started:
+            worker.stop()
+
+
+def wait_until(check: Callable[[], bool], *, timeout: float, failure: Callable[[], str]) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"Waited {timeout} s in vain: {failure()}")
+        time.sleep(0.05)
+
+
+def task_row(task_id: str) -> DBTaskResult:
+    return DBTaskResult.objects.get(id=task_id)
+
+
+def mark_running(task_id: str, *worker_ids: str) -> None:
+    DBTaskResult.objects.filter(id=task_id).update(
+        status=TaskResultStatus.RUNNING, started_at=timezone.now(), worker_ids=list(worker_ids)
+    )
+
+
+def lease(worker_id: str, *, seconds: float) -> WorkerLease:
+    expires_at = timezone.now() + timedelta(seconds=seconds)
+    return WorkerLease.objects.create(worker_id=worker_id, expires_at=expires_at)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_runs_an_enqueued_task(start_worker: Callable[..., WorkerProcess]) -> None:
+    result = ping.enqueue(marker="hello")
+
+    worker = start_worker("--batch")
+
+    assert worker.wait(timeout=30) == 0, worker.output()
+    row = task_row(result.id)
+    assert (row.status, row.return_value) == (TaskResultStatus.SUCCESSFUL, "hello"), worker.output()
+    assert len(row.worker_ids) == 1
+    assert not WorkerLease.objects.exists(), "the worker left its lease behind"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_task_left_running_by_a_killed_worker_is_finished_by_the_next(
+    start_worker: Callable[..., WorkerProcess],
+) -> None:
+    # Long enough that worker A is killed well before the task ends.
+    result = ping.enqueue(seconds=4, marker="survived")
+    worker_a = start_worker()
+    wait_until(
+        lambda: task_row(result.id).status == TaskResultStatus.RUNNING,
+        timeout=15,
+        failure=lambda: f"worker A never started the task. Its log:\n{worker_a.output()}",
+    )
+    a_id = task_row(result.id).worker_ids[-1]
+    assert WorkerLease.objects.filter(worker_id=a_id).exists()
+
+    worker_a.process.kill()
+    worker_a.wait(timeout=10)
+    assert task_row(result.id).status == TaskResultStatus.RUNNING
+    worker_b = start_worker()
+
+    wait_until(
+        lambda: task_row(result.id).status == TaskResultStatus.SUCCESSFUL,
+        timeout=LEASE_SECONDS + 15,
+        failure=lambda: (
+            f"worker B did not finish the task (status {task_row(result.id).status}). "
+            f"Its log:\n{worker_b.output()}"
+        ),
+    )
+    row = task_row(result.id)
+    assert row.return_value == "survived"
+    assert len(row.worker_ids) == 2
+    assert row.worker_ids[0] == a_id
+    assert row.worker_ids[1] != a_id
+    assert f"Requeued task {result.id}" in worker_b.output()
+    assert not WorkerLease.objects.filter(worker_id=a_id).exists(), "A's expired lease was kept"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_sigterm_stops_the_worker_cleanly(start_worker: Callable[..., WorkerProcess]) -> None:
+    worker = start_worker()
+    wait_until(
+        WorkerLease.objects.exists,
+        timeout=15,
+        failure=lambda: f"the worker never took a lease. Its log:\n{worker.output()}",
+    )
+
+    worker.signal(signal.SIGTERM)
+
+    assert worker.wait(timeout=5) == 0, worker.output()
+    assert not WorkerLease.objects.exists(), "the worker left its lease behind"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_sigterm_lets_the_running_task_finish(start_worker: Callable[..., WorkerProcess]) -> None:
+    result = ping.enqueue(seconds=1, marker="finished")
+    worker = start_worker()
+    wait_until(
+        lambda: task_row(result.id).status == TaskResultStatus.RUNNING,
+        timeout=15,
+        failure=lambda: f"the worker never started the task. Its log:\n{worker.output()}",
+    )
+
+    worker.signal(signal.SIGTERM)
+
+    assert worker.wait(timeout=10) == 0, worker.output()
+    row = task_row(result.id)
+    assert (row.status, row.return_value) == (TaskResultStatus.SUCCESSFUL, "finished")
+    assert not WorkerLease.objects.exists(), "the worker left its lease behind"
+
+
+@pytest.mark.django_db
+def test_a_live_workers_task_is_not_taken_over() -> None:
+    result = ping.enqueue()
+    mark_running(result.id, "worker-a")
+    lease("worker-a", seconds=30)
+
+    assert orphans_requeue() == []
+
+    row = task_row(result.id)
+    assert row.status == TaskResultStatus.RUNNING
+    assert row.started_at is not None
+    assert WorkerLease.objects.filter(worker_id="worker-a").exists()
+
+
+@pytest.mark.django_db
+def test_a_task_of_a_worker_without_a_live_lease_goes_back_to_the_queue() -> None:
+    expired, unknown = ping.enqueue(), ping.enqueue()
+    mark_running(expired.id, "worker-a", "worker-b")
+    lease("worker-b", seconds=-1)
+    mark_running(unknown.id, "worker-c")
+
+    requeued = orphans_requeue()
+
+    assert {str(o.task_id) for o in requeued} == {expired.id, unknown.id}
+    for task_id in (expired.id, unknown.id):
+        row = task_row(task_id)
+        assert (row.status, row.started_at) == (TaskResultStatus.READY, None)
+    assert task_row(expired.id).worker_ids == ["worker-a", "worker-b"], "history was lost"
+    assert not WorkerLease.objects.exists(), "the expired lease was kept"
+
+
+@pytest.mark.django_db
+def test_a_task_two_workers_take_over_at_once_is_requeued_once() -> None:
+    result = ping.enqueue()
+    mark_running(result.id, "worker-a")
+    [seen_by_b] = orphans_find()
+    [seen_by_c] = orphans_find()
+
+    assert orphan_requeue(seen_by_b) is True
+    # Between C's look and C's update, the task is claimed again by worker D.
+    lease("worker-d", seconds=30)
+    task_row(result.id).claim("worker-d")
+
+    assert orphan_requeue(seen_by_c) is False
+    row = task_row(result.id)
+    assert row.status == TaskResultStatus.RUNNING
+    assert row.worker_ids == ["worker-a", "worker-d"]
+
+
+@pytest.mark.django_db
+def test_a_worker_whose_lease_was_removed_takes_a_new_one() -> None:
+    lease("worker-a", seconds=-1)
+    orphans_requeue()  # another worker clears the expired lease
+
+    lease_renew(worker_id="worker-a", lease_seconds=30)
+
+    renewed = WorkerLease.objects.get(worker_id="worker-a")
+    assert renewed.expires_at > timezone.now() + timedelta(seconds=25)
+    assert renewed.pid == os.getpid()
