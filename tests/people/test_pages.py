@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Callable
 
 import pytest
@@ -11,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from rapport.accounts.models import User
 from rapport.core.models import Activity
+from rapport.people import selectors
 from rapport.people.models import Candidate, Note, Pool
 from rapport.people.services import note_add, pool_add, pool_create
 from tests.conftest import login
@@ -109,6 +112,64 @@ def test_the_list_page_makes_the_same_number_of_queries_for_5_or_50_rows(
     few = count("/candidates/?page=2")  # the last 5
     many = count("/candidates/")  # the first 50
     assert few == many, f"{few} queries for a few rows, {many} for 50"
+
+
+def freed_by_the_cycle_collector(action: Callable[[], None]) -> list[object]:
+    """The objects that `action` left for the cyclic garbage collector to free."""
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        action()
+        gc.collect()
+        return list(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["list row", "profile"])
+def test_shown_rows_are_freed_without_the_cycle_collector(
+    full: bool, owner: User, make_candidate: MakeCandidate
+) -> None:
+    """What a page shows of its rows holds no reference back to them, so a
+    page's candidates go when the response does, not in a full collection
+    (whose pauses were the slow tail of the list pages on a big pool)."""
+    pool = pool_create(actor=owner, name="Backend")
+    people = [make_candidate(skills=["Python", "Go"], tags=["remote"]) for _ in range(5)]
+    pool_add(actor=owner, pool=pool, candidates=people)
+    rows = list(selectors.candidate_list(owner))
+    selectors.attach_shown(owner, rows, contacts=full, pools=full, skills_by_level=not full)
+    assert [s.name for s in rows[0].shown.skills] == ["Go", "Python"]
+    assert rows[0].shown.tags == ["remote"]
+    assert [p.name for p in rows[0].shown.pools] == (["Backend"] if full else [])
+    alive = [weakref.ref(row) for row in rows]
+    gc.disable()
+    try:
+        del rows
+        assert [ref() for ref in alive if ref() is not None] == []
+    finally:
+        gc.enable()
+
+
+def test_the_list_endpoint_leaves_no_candidate_to_the_cycle_collector(
+    client: Client, owner: User, make_candidate: MakeCandidate, token_for: Callable[[User], str]
+) -> None:
+    people = [make_candidate(skills=["Python", "Go"], tags=["remote"]) for _ in range(20)]
+    pool_add(actor=owner, pool=pool_create(actor=owner, name="Backend"), candidates=people)
+    headers = {"Authorization": f"Bearer {token_for(owner)}"}
+    assert client.get("/api/v1/candidates", headers=headers).json()["count"] == 20
+
+    def request() -> None:
+        response = client.get("/api/v1/candidates", headers=headers)
+        # The test client links a response to itself (response.json and the
+        # contexts it keeps); a server does not. Unlink first.
+        response.__dict__.clear()
+
+    garbage = freed_by_the_cycle_collector(request)
+    rows = [o for o in garbage if type(o).__module__.startswith("rapport.people.")]
+    assert rows == [], f"{len(rows)} rows were freed only by the cycle collector"
 
 
 def test_creating_a_candidate_from_the_form(client: Client, owner: User) -> None:

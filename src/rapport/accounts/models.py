@@ -90,7 +90,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
-        return self.name or self.email.split("@")[0]
+        return display_name(self.name, self.email)
 
     @property
     def initials(self) -> str:
@@ -135,3 +135,8 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} at {self.occurred_at}"
+
+
+def display_name(name: str, email: str) -> str:
+    """What the app calls a user: their name, or their email's local part."""
+    return name or email.split("@")[0]

@@ -152,7 +152,7 @@ def list_candidates(
         owner=filters.owner,
     )
     page = paginate(rows, paging)
-    selectors.prefetch_profile(page.results)
+    selectors.attach_shown(actor(request), page.results)
     return page
 
 

@@ -100,7 +100,7 @@ def list_members(
     """The most recently added first."""
     user = actor(request)
     page = paginate(selectors.pool_members(user, selectors.pool_get(user, pool_id)), paging)
-    selectors.prefetch_profile([m.candidate for m in page.results])
+    selectors.attach_shown(user, [m.candidate for m in page.results])
     return page
 
 

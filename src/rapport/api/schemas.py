@@ -8,9 +8,9 @@ from typing import Any
 
 from ninja import Schema
 
-from rapport.accounts.models import Capability, User
-from rapport.api.auth import actor
-from rapport.people.models import Candidate, CandidateSkill, ContactKind, ContactPoint, Pool
+from rapport.accounts.models import User
+from rapport.people.models import Candidate, ContactPoint
+from rapport.people.selectors import PoolShown, SkillShown
 
 
 class UserRef(Schema):
@@ -35,10 +35,6 @@ class SkillOut(Schema):
     level: int | None
     years: int | None
 
-    @staticmethod
-    def resolve_name(obj: CandidateSkill) -> str:
-        return obj.skill.name
-
 
 class PoolRef(Schema):
     id: int
@@ -47,7 +43,7 @@ class PoolRef(Schema):
 
 class CandidateOut(Schema):
     """A candidate with their contact points, skills, tags and pools. Rows
-    must come with `prefetch_profile` done, or each one costs queries."""
+    must come with `selectors.attach_shown` done, or each one costs queries."""
 
     id: int
     first_name: str
@@ -81,25 +77,21 @@ class CandidateOut(Schema):
 
     @staticmethod
     def resolve_emails(obj: Candidate) -> list[ContactPoint]:
-        return [c for c in obj.contacts.all() if c.kind == ContactKind.EMAIL]
+        return obj.shown.emails
 
     @staticmethod
     def resolve_phones(obj: Candidate) -> list[ContactPoint]:
-        return [c for c in obj.contacts.all() if c.kind == ContactKind.PHONE]
+        return obj.shown.phones
 
     @staticmethod
-    def resolve_skills(obj: Candidate) -> list[CandidateSkill]:
-        return list(obj.skill_links.all())
+    def resolve_skills(obj: Candidate) -> list[SkillShown]:
+        return obj.shown.skills
 
     @staticmethod
     def resolve_tags(obj: Candidate) -> list[str]:
-        return [link.tag.name for link in obj.tag_links.all()]
+        return obj.shown.tags
 
     @staticmethod
-    def resolve_pools(obj: Candidate, context: dict[str, Any]) -> list[Pool]:
-        # The rule of selectors.pools_visible, applied to prefetched rows: a
-        # hiring manager sees a shared candidate, not the team's pools.
-        if not actor(context["request"]).can(Capability.SEE_ALL_CANDIDATES):
-            return []
-        memberships = obj.pool_memberships.all()
-        return [m.pool for m in memberships if m.pool.archived_at is None]
+    def resolve_pools(obj: Candidate) -> list[PoolShown]:
+        # attach_shown leaves them out for users who may not see the team's pools.
+        return obj.shown.pools

@@ -74,4 +74,4 @@ def remove_tag(request: HttpRequest, candidate_id: int, name: str) -> Status[Non
 
 def _tags_of(user: User, candidate_id: int) -> list[str]:
     candidate = selectors.candidate_get_full(user, candidate_id)
-    return [link.tag.name for link in candidate.tag_links.all()]
+    return candidate.shown.tags

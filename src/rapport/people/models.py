@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
+
+if TYPE_CHECKING:
+    from rapport.people.selectors import Shown
 
 
 class Seniority(models.TextChoices):
@@ -111,6 +114,9 @@ class CustomField(models.Model):
 
 class Candidate(models.Model):
     """A person in the talent pool, whether or not they ever applied."""
+
+    # Set by selectors.attach_shown on the rows a page or endpoint shows.
+    shown: Shown
 
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100, blank=True)

@@ -6,13 +6,15 @@ never a hint that it exists."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from rapport.accounts.models import Capability
+from rapport.accounts.models import Capability, display_name
 from rapport.core.models import Activity
 from rapport.core.text import fold
 from rapport.people.models import (
@@ -20,6 +22,7 @@ from rapport.people.models import (
     CandidateShare,
     CandidateSkill,
     CandidateTag,
+    ContactKind,
     ContactPoint,
     Note,
     Pool,
@@ -66,30 +69,101 @@ def candidate_get(user: User, pk: int | str) -> Candidate:
 def candidate_get_full(user: User, pk: int | str) -> Candidate:
     """The candidate with everything the profile shows, in a fixed number of queries."""
     candidate = candidate_get(user, pk)
-    prefetch_profile([candidate])
+    attach_shown(user, [candidate])
     return candidate
 
 
-def prefetch_profile(candidates: Iterable[Candidate]) -> None:
-    from django.db.models import prefetch_related_objects
+class SkillShown(NamedTuple):
+    name: str
+    level: int | None
+    years: int | None
 
-    prefetch_related_objects(
-        list(candidates),
-        "contacts",
-        Prefetch(
-            "skill_links",
-            queryset=CandidateSkill.objects.select_related("skill").order_by("skill__name"),
-        ),
-        Prefetch(
-            "tag_links", queryset=CandidateTag.objects.select_related("tag").order_by("tag__name")
-        ),
-        Prefetch(
-            "pool_memberships",
-            queryset=PoolMembership.objects.select_related("pool", "added_by").order_by(
-                "pool__name"
-            ),
-        ),
+
+class PoolShown(NamedTuple):
+    id: int
+    name: str
+    added_at: dt.datetime
+    added_by: str
+
+
+@dataclass(slots=True)
+class Shown:
+    """What pages and endpoints show of a candidate beyond the candidate's own
+    row, fetched for a whole page at once by `attach_shown`.
+
+    Plain values with no way back to the candidate: the objects of a page
+    then form no reference cycles and are freed as soon as the response is
+    sent, instead of piling up for the cyclic garbage collector, whose
+    pauses made the slow tail of the list pages (docs/decisions/0002)."""
+
+    contacts: list[ContactPoint] = field(default_factory=list)
+    skills: list[SkillShown] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    pools: list[PoolShown] = field(default_factory=list)
+
+    @property
+    def emails(self) -> list[ContactPoint]:
+        return [c for c in self.contacts if c.kind == ContactKind.EMAIL]
+
+    @property
+    def phones(self) -> list[ContactPoint]:
+        return [c for c in self.contacts if c.kind == ContactKind.PHONE]
+
+
+def attach_shown(
+    user: User,
+    candidates: Iterable[Candidate],
+    *,
+    contacts: bool = True,
+    pools: bool = True,
+    skills_by_level: bool = False,
+) -> None:
+    """Set `candidate.shown` on each candidate: contacts, skills (by name, or
+    strongest first), tags and, for users who see the team's pools, the
+    active pools. One query per kind, whatever the number of candidates."""
+    by_id: dict[int, Shown] = {}
+    for candidate in candidates:
+        candidate.shown = by_id[candidate.pk] = Shown()
+    if not by_id:
+        return
+    ids = list(by_id)
+    if contacts:
+        for contact in ContactPoint.objects.filter(candidate_id__in=ids):
+            by_id[contact.candidate_id].contacts.append(contact)
+    skill_order = (
+        (F("level").desc(nulls_last=True), "skill__name") if skills_by_level else ("skill__name",)
     )
+    skill_rows = (
+        CandidateSkill.objects.filter(candidate_id__in=ids)
+        .order_by(*skill_order)
+        .values_list("candidate_id", "skill__name", "level", "years")
+    )
+    for candidate_id, name, level, years in skill_rows:
+        by_id[candidate_id].skills.append(SkillShown(name, level, years))
+    tag_rows = (
+        CandidateTag.objects.filter(candidate_id__in=ids)
+        .order_by("tag__name")
+        .values_list("candidate_id", "tag__name")
+    )
+    for candidate_id, name in tag_rows:
+        by_id[candidate_id].tags.append(name)
+    if pools and user.can(Capability.SEE_ALL_CANDIDATES):
+        # The rule of pools_visible: the team's active pools, for the team.
+        pool_rows = (
+            PoolMembership.objects.filter(candidate_id__in=ids, pool__archived_at__isnull=True)
+            .order_by("pool__name", "pool_id")
+            .values_list(
+                "candidate_id",
+                "pool_id",
+                "pool__name",
+                "added_at",
+                "added_by__name",
+                "added_by__email",
+            )
+        )
+        for candidate_id, pool_id, name, added_at, by_name, by_email in pool_rows:
+            added_by = display_name(by_name, by_email) if by_email else ""
+            by_id[candidate_id].pools.append(PoolShown(pool_id, name, added_at, added_by))
 
 
 def quick_search_filter(query: str) -> Q:
@@ -137,8 +211,6 @@ def candidate_list(
         rows = rows.filter(owner_id=owner)
     order = SORTS.get(sort, SORTS[DEFAULT_SORT])
     if sort.endswith("contacted"):
-        from django.db.models import F
-
         first = (
             F("last_contacted_at").desc(nulls_last=True)
             if sort.startswith("-")
@@ -146,24 +218,6 @@ def candidate_list(
         )
         return rows.select_related("owner").order_by(first, order[1])
     return rows.select_related("owner").order_by(*order)
-
-
-def list_prefetch(candidates: Iterable[Candidate]) -> None:
-    """What a list row shows beyond the candidate row: tags and skills."""
-    from django.db.models import prefetch_related_objects
-
-    prefetch_related_objects(
-        list(candidates),
-        Prefetch(
-            "tag_links", queryset=CandidateTag.objects.select_related("tag").order_by("tag__name")
-        ),
-        Prefetch(
-            "skill_links",
-            queryset=CandidateSkill.objects.select_related("skill").order_by(
-                "-level", "skill__name"
-            ),
-        ),
-    )
 
 
 def notes_visible(user: User, candidate: Candidate) -> QuerySet[Note]:

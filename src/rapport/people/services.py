@@ -712,7 +712,8 @@ def _touch_many(candidates: Sequence[Candidate], now: dt.datetime) -> None:
 
 def search_text_for(candidate: Candidate) -> str:
     """What the quick search reads: names, emails, title, company, city and
-    skills, folded. Expects contacts and skill links prefetched."""
+    skills, folded, in a fixed order (the demo data computes it the same way
+    without the ORM). Expects contacts and skill links prefetched."""
     parts = [
         candidate.first_name,
         candidate.last_name,
@@ -721,9 +722,14 @@ def search_text_for(candidate: Candidate) -> str:
         candidate.current_company,
         candidate.city,
     ]
-    parts += [c.value for c in candidate.contacts.all()]
-    parts += [link.skill.name for link in candidate.skill_links.all()]
+    contacts = sorted(candidate.contacts.all(), key=lambda c: (not c.is_primary, c.kind, c.pk))
+    parts += [c.value for c in contacts]
+    parts += [link.skill.name for link in sorted(candidate.skill_links.all(), key=_by_skill_id)]
     return fold(" | ".join(p for p in parts if p))
+
+
+def _by_skill_id(link: CandidateSkill) -> int:
+    return link.skill_id
 
 
 def candidate_reindex(*, candidate_ids: Sequence[int]) -> None:

@@ -85,7 +85,9 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     owner = _int(request.GET.get("owner"))
     rows = selectors.candidate_list(user, query=query, sort=sort, tag=tag, pool=pool, owner=owner)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    selectors.list_prefetch(page.object_list)
+    selectors.attach_shown(
+        user, page.object_list, contacts=False, pools=False, skills_by_level=True
+    )
     context = {
         "page": page,
         "query": query,
@@ -235,8 +237,8 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if f.key in candidate.custom_fields
         ],
         "contact_form": ContactForm(),
-        "emails": [c for c in candidate.contacts.all() if c.kind == "email"],
-        "phones": [c for c in candidate.contacts.all() if c.kind == "phone"],
+        "emails": candidate.shown.emails,
+        "phones": candidate.shown.phones,
         "pools_available": selectors.pools_visible(user)
         .exclude(memberships__candidate=candidate)
         .only("pk", "name"),
@@ -468,7 +470,13 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(selectors.pool_members(user, pool), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    selectors.list_prefetch([m.candidate for m in page.object_list])
+    selectors.attach_shown(
+        user,
+        [m.candidate for m in page.object_list],
+        contacts=False,
+        pools=False,
+        skills_by_level=True,
+    )
     return render(request, "people/pool_detail.html", {"pool": pool, "page": page, "form": form})
 
 
