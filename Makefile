@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 
 
-.PHONY: run test lint format typecheck test-sqlite test-postgres bench install dev clean
+.PHONY: run test lint format typecheck test-sqlite test-postgres bench screenshots install dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +28,12 @@ run: install
 	$(BIN)/rapport serve --port $(PORT)
 
 lint: dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 
 format: dev
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench tools
+	$(BIN)/ruff check --fix src tests bench tools
 
 typecheck: dev
 	$(BIN)/mypy
@@ -48,6 +48,9 @@ test: lint typecheck test-sqlite test-postgres
 
 bench: dev
 	$(BIN)/python bench/pages.py
+
+screenshots: dev
+	$(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

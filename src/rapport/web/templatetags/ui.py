@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
+from django.utils.timesince import timesince
 
 from rapport.core.contacts import display_phone
 from rapport.core.geo import country_name
@@ -32,6 +35,12 @@ KIND_ICONS = {
 @register.filter
 def avatar_class(seed: object) -> str:
     return f"av-{sum(map(ord, str(seed))) % 8}"
+
+
+@register.filter
+def ago(moment: dt.datetime) -> str:
+    """ "3 days ago": the largest unit only, which is all a list row needs."""
+    return f"{timesince(moment, depth=1)} ago"
 
 
 @register.filter
