@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from rapport.accounts.models import User
 from rapport.people.models import Candidate
@@ -40,6 +41,10 @@ def browser_page() -> Iterator[Any]:
         page.set_default_timeout(10_000)
         yield page
         browser.close()
+        # Under Playwright's sync API the test's ORM calls ran on a connection
+        # of their own context; close it, or PostgreSQL refuses to drop the
+        # test database at the end of the session.
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
