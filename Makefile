@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+export PORT
 
 
 .PHONY: run test lint format typecheck test-sqlite test-postgres bench screenshots install dev clean

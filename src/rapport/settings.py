@@ -46,6 +46,14 @@ def envint(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def port() -> int:
+    """PORT, the one variable without the prefix: where `make run` serves."""
+    raw = os.environ.get("PORT", "") or "8000"
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ImproperlyConfigured(f"PORT must be a port number (1 to 65535), not {raw!r}.")
+    return int(raw)
+
+
 def envurl(name: str, default: str, schemes: tuple[str, ...]) -> str:
     raw = env(name, default)
     if not raw:
@@ -118,7 +126,7 @@ except OSError as exc:
 
 DEBUG = envbool("DEBUG", False)
 SECRET_KEY = secret_key(DATA_DIR)
-BASE_URL = envurl("BASE_URL", "http://localhost:8000", ("http", "https")).rstrip("/")
+BASE_URL = envurl("BASE_URL", f"http://localhost:{port()}", ("http", "https")).rstrip("/")
 EMAIL_URL = envurl("EMAIL_URL", "", ("smtp", "smtps", "smtp+starttls"))
 IMAP_URL = envurl("IMAP_URL", "", ("imap", "imaps", "imap+starttls"))
 

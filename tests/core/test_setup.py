@@ -49,6 +49,7 @@ def rapport(
             "RAPPORT_WORKER_LEASE_SECONDS must be a whole number",
         ),
         ("RAPPORT_SECRET_KEY_FILE", "/nonexistent/key", "RAPPORT_SECRET_KEY_FILE cannot be read"),
+        ("PORT", "eighty", "PORT must be a port number (1 to 65535), not 'eighty'"),
     ],
 )
 def test_a_bad_setting_stops_start_up_naming_the_variable(
@@ -76,15 +77,16 @@ def free_port() -> int:
 
 @pytest.mark.slow
 def test_setup_then_serve_runs_the_web_and_the_worker_until_told_to_stop(tmp_path: Path) -> None:
-    env = {"RAPPORT_DATA_DIR": str(tmp_path), "RAPPORT_DATABASE_URL": ""}
+    port = free_port()
+    env = {"RAPPORT_DATA_DIR": str(tmp_path), "RAPPORT_DATABASE_URL": "", "PORT": str(port)}
     first = rapport("setup", "--demo-candidates", "30", env=env)
     assert first.returncode == 0, first.stderr
     assert "password:" in first.stdout
+    assert f"Sign in at http://localhost:{port}/" in first.stdout
     second = rapport("setup", "--demo-candidates", "30", env=env)
     assert "password:" not in second.stdout
     assert "already" in second.stdout.lower() or "skipping" in second.stdout.lower()
 
-    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "rapport.cli", "serve", "--port", str(port), "--web-workers", "1"],
         env={**os.environ, **env},

@@ -44,6 +44,9 @@ class Command(BaseCommand):
             "-",
             "--graceful-timeout",
             "10",
+            # Its control socket lives in the home folder, shared by every
+            # installation on the host; Rapport does not use it.
+            "--no-control-socket",
         ]
         worker = [sys.executable, "-m", "rapport.cli", "worker"]
         children = [subprocess.Popen(web, env=env)]
