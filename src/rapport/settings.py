@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "rapport.core",
     "rapport.accounts",
     "rapport.people",
+    "rapport.search",
     "rapport.api",
     "rapport.web",
 ]

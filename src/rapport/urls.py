@@ -7,6 +7,7 @@ from rapport.api.urls import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("rapport.accounts.urls")),
+    path("", include("rapport.search.urls")),
     path("", include("rapport.people.urls")),
     path("", include("rapport.web.urls")),
 ]

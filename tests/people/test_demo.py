@@ -31,7 +31,8 @@ from rapport.people.models import (
     Note,
     PoolMembership,
 )
-from rapport.people.services import render_note, search_text_for
+from rapport.people.documents import document
+from rapport.people.services import document_parts, render_note
 
 COUNT = 200
 EXAMPLE_DOMAINS = ("example.com", "example.org", "example.net")
@@ -50,8 +51,9 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
 @pytest.fixture
 def candidates(demo: str, db: Any) -> list[Candidate]:
     return list(
-        Candidate.objects.select_related("owner").prefetch_related(
+        Candidate.objects.select_related("owner", "search_document").prefetch_related(
             "contacts",
+            "notes",
             Prefetch("skill_links", queryset=CandidateSkill.objects.select_related("skill")),
         )
     )
@@ -136,9 +138,11 @@ def test_every_phone_is_valid_e164_for_the_candidates_country(
         assert phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) == value
 
 
-def test_search_text_is_what_search_text_for_computes(candidates: list[Candidate]) -> None:
+def test_the_search_document_is_what_the_services_would_write(
+    candidates: list[Candidate],
+) -> None:
     for candidate in candidates:
-        assert candidate.search_text == search_text_for(candidate)
+        assert candidate.search_document.tokens == document(document_parts(candidate))
 
 
 def test_years_of_experience_fit_the_seniority(candidates: list[Candidate]) -> None:

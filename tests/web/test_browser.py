@@ -106,7 +106,7 @@ def test_a_recruiter_adds_a_candidate_and_builds_their_timeline(
     assert "PyData Madrid" in filtered and "Senior Backend" not in filtered
 
     page.get_by_role("link", name="Candidates").first.click()
-    page.get_by_placeholder("Search name").fill("kubernetes madrid")
+    page.get_by_label("Search candidates").fill('skill:k8s city:madrid "pydata"')
     page.keyboard.press("Enter")
     page.wait_for_url("**/candidates/?q=*")
     assert page.get_by_role("link", name="Lucía Fernández").is_visible()

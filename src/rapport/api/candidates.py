@@ -18,6 +18,7 @@ from rapport.api.schemas import CandidateOut, ContactRef, UserRef
 from rapport.core.models import Activity, ActivityKind
 from rapport.people import selectors, services
 from rapport.people.models import Candidate, ContactKind, ContactPoint, Note, Seniority
+from rapport.search.selectors import candidate_search
 
 router = Router(tags=["candidates"])
 
@@ -30,8 +31,10 @@ CandidateSort = Literal[
 class CandidateFilters(Schema):
     q: str = Field(
         "",
-        description="Quick search: each word must appear in a name, email, title, "
-        "company, city or skill (skill aliases such as k8s count).",
+        max_length=2000,
+        description="A search in the query language, e.g. "
+        "`python AND (django OR flask) country:BR last_contacted:>90d`; see docs/search.md. "
+        "A query that cannot run answers 422 with the position of the mistake.",
     )
     tag: str = Field("", description="Only candidates with this tag.")
     pool: int | None = Field(None, description="Only members of this pool (its id).")
@@ -143,14 +146,14 @@ def list_candidates(
     request: HttpRequest, filters: Query[CandidateFilters], paging: Query[PageParams]
 ) -> PageOf[Candidate]:
     """The candidates the user may see, filtered and sorted, one page at a time."""
-    rows = selectors.candidate_list(
+    rows = candidate_search(
         actor(request),
         query=filters.q,
         sort=filters.sort,
         tag=filters.tag,
         pool=filters.pool,
         owner=filters.owner,
-    )
+    ).rows
     page = paginate(rows, paging)
     selectors.attach_shown(actor(request), page.results)
     return page

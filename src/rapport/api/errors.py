@@ -22,6 +22,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from pydantic import BaseModel
 
 from rapport.core.errors import DuplicateContact, PermissionDenied
+from rapport.search.query import QueryError
 
 logger = logging.getLogger("rapport.api")
 
@@ -35,6 +36,8 @@ class FieldError(Schema):
     msg: str
     type: str
     candidate_id: int | None = None
+    position: int | None = None
+    length: int | None = None
 
 
 class FieldErrors(Schema):
@@ -115,6 +118,18 @@ def install_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return api.create_response(request, {"detail": field_errors(exc)}, status=422)
+
+    @api.exception_handler(QueryError)
+    def bad_query(request: HttpRequest, exc: QueryError) -> HttpResponse:
+        # Where the mistake is, as an offset into `q`, so a client can mark it.
+        item = {
+            "loc": ["query", "q"],
+            "msg": exc.message,
+            "type": "query_error",
+            "position": exc.position,
+            "length": exc.length,
+        }
+        return api.create_response(request, {"detail": [item]}, status=422)
 
     @api.exception_handler(PermissionDenied)
     def denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

@@ -10,8 +10,8 @@ no permission checks, no per-candidate `activity_record` or `candidate_reindex`
 calls. Rows are generated in memory and written with one `executemany`
 (SQLite) or `COPY` (PostgreSQL) per table and chunk, one transaction per
 chunk of 10,000 candidates. What the services would have derived is derived
-here the same way: `search_text` and `primary_email` as `candidate_reindex`
-computes them, note HTML with `render_note` (once per template text), and the
+here the same way: the search document and `primary_email` as
+`candidate_reindex` computes them, note HTML with `render_note` (once per template text), and the
 Activity rows the matching service calls would have written
 (candidate.created, note.added, tag.added, pool.added, candidate.shared),
 plus an outreach history (email.sent, email.replied, call.logged,
@@ -55,7 +55,8 @@ from faker.decode import unidecode
 from rapport.accounts.models import Role, User
 from rapport.accounts.services import user_create
 from rapport.core.models import Activity, ActivityKind
-from rapport.core.text import fold
+from rapport.core.text import fold, words
+from rapport.people.documents import DocumentParts, document
 from rapport.people.models import (
     Candidate,
     CandidateShare,
@@ -67,6 +68,7 @@ from rapport.people.models import (
     Note,
     Pool,
     PoolMembership,
+    SearchDocument,
     Skill,
     SkillAlias,
 )
@@ -526,6 +528,7 @@ class Chunk:
     memberships: list[Row] = field(default_factory=list)
     shares: list[Row] = field(default_factory=list)
     notes: list[Row] = field(default_factory=list)
+    documents: list[Row] = field(default_factory=list)
     # note.added events wait for the notes' ids:
     # (occurred_at, candidate, actor, summary, confidential)
     note_events: list[Row] = field(default_factory=list)
@@ -574,7 +577,7 @@ class Generator:
         self.cities = self._cities(total)
         self.roles = self._roles(data)
         self.json_cache: dict[str, str] = {}
-        self.fold_cache: dict[str, str] = {}
+        self.words_cache: dict[str, list[str]] = {}
         self.latest = anchor  # the current candidate's latest event
         self.stamp = _stamper()
 
@@ -655,24 +658,16 @@ class Generator:
             if name not in POOL_HINTS or any(w in words for w in POOL_HINTS[name])
         ]
 
-    def search_text(self, parts: list[str]) -> str:
-        """`fold(" | ".join(parts))`, as `search_text_for` computes it, part by
-        part: fold works character by character (NFKD only decomposes,
-        casefold has no context), and the spaces it collapses and strips at
-        the edges of a part leave exactly the " | " between parts. ASCII
-        parts (emails, phones) need only lower-casing; the rest repeat and
-        are folded once."""
-        cache, folded = self.fold_cache, []
-        for part in parts:
-            if not part:
-                continue
-            if part.isascii():
-                folded.append(" ".join(part.lower().split()))
-                continue
-            if part not in cache:
-                cache[part] = fold(part)
-            folded.append(cache[part])
-        return " | ".join(folded)
+    def split(self, part: str) -> list[str]:
+        """`words(part)`, remembered: titles, companies, cities, skills and
+        note texts repeat across candidates. Emails are unique and ASCII,
+        which `words` splits cheaply, so they are not kept."""
+        cached = self.words_cache.get(part)
+        if cached is None:
+            cached = words(part)
+            if "@" not in part:
+                self.words_cache[part] = cached
+        return cached
 
     def as_json(self, value: dict[str, Any] | list[str]) -> str:
         key = repr(value)
@@ -774,7 +769,7 @@ class Generator:
         )  # fmt: skip
         self._tags(out, pk, created, owner or creator)
         self._pools_add(out, pk, role, created)
-        self._notes(out, pk, role, city, created, values, owner or creator)
+        notes = self._notes(out, pk, role, city, created, values, owner or creator)
         self._share(out, pk, created, owner)
         contacted = None
         if rng.random() < 0.6 and (emails or phone):
@@ -782,9 +777,19 @@ class Generator:
             contacted = self._outreach(out, pk, first, city, created, sender, emails)
         self._consent(out, pk, consent, created, contacted, owner or creator)
 
-        parts = [first, last, headline, role.title, company, city.name]
-        parts += emails[:1] + ([phone] if phone else []) + emails[1:]
-        parts += [name for _, name in skills]
+        parts = DocumentParts(
+            first_name=first,
+            last_name=last,
+            headline=headline,
+            title=role.title,
+            company=company,
+            city=city.name,
+            skills=[name for _, name in skills],
+            emails=emails,
+            notes=[body for body, confidential in notes if not confidential],
+            confidential_notes=[body for body, confidential in notes if confidential],
+        )
+        out.documents.append((pk, document(parts, self.split)))
         linkedin_id = f"{pk * 2654435761 % 2**32:x}"
         coder = role.category == "engineering"
         out.candidates.append(
@@ -799,7 +804,7 @@ class Generator:
                 if role.category == "design" and rng.random() < 0.5 else "",
                 source, owner.pk if owner else None, "{}", consent,
                 stamp(contacted) if contacted else None, 0.0,
-                self.search_text(parts), emails[0] if emails else "",
+                emails[0] if emails else "",
                 creator.pk, stamp(created), stamp(self.latest),
             )
         )  # fmt: skip
@@ -867,12 +872,13 @@ class Generator:
         created: int,
         values: dict[str, str],
         writer: User,
-    ) -> None:
-        """Notes from the templates; their note.added events are written once
-        the notes have ids."""
+    ) -> list[tuple[str, bool]]:
+        """Notes from the templates, as (body, confidential); their note.added
+        events are written once the notes have ids."""
         rng = self.rng
+        written: list[tuple[str, bool]] = []
         if not role.notes or rng.random() >= 0.3:
-            return
+            return written
         escaped = {k: html.escape(v, quote=False) for k, v in values.items()}
         for _ in range(rng.choice((1, 1, 1, 2, 2, 3))):
             template = rng.choice(role.notes)
@@ -882,9 +888,11 @@ class Generator:
             out.notes.append(
                 (pk, author.pk, body, body_html, template.confidential, self.stamp(at))
             )
+            written.append((body, template.confidential))
             summary = template.summary(escaped)[:200]
             out.note_events.append((self.stamp(at), pk, author.pk, summary, template.confidential))
             self.latest = max(self.latest, at)
+        return written
 
     def _share(self, out: Chunk, pk: int, created: int, owner: User | None) -> None:
         """About one in a hundred candidates is shared with the hiring manager."""
@@ -1083,7 +1091,7 @@ CANDIDATE_FIELDS = (
     "id", "first_name", "last_name", "headline", "current_title", "current_company", "city",
     "country", "timezone", "languages", "seniority", "years_experience", "linkedin_url",
     "github_url", "portfolio_url", "source", "owner", "custom_fields", "consent",
-    "last_contacted_at", "engagement_score", "search_text", "primary_email", "created_by",
+    "last_contacted_at", "engagement_score", "primary_email", "created_by",
     "created_at", "updated_at",
 )  # fmt: skip
 ACTIVITY_FIELDS = (
@@ -1094,7 +1102,7 @@ ACTIVITY_FIELDS = (
 
 WRITTEN = (
     Candidate, ContactPoint, CandidateSkill, CandidateTag, PoolMembership, CandidateShare, Note,
-    Activity,
+    Activity, SearchDocument,
 )  # fmt: skip
 
 
@@ -1110,6 +1118,7 @@ def write_chunk(chunk: Chunk) -> None:
     write_rows(CandidateTag, ("candidate", "tag", "added_by", "added_at"), chunk.tags)
     write_rows(PoolMembership, ("pool", "candidate", "added_by", "added_at"), chunk.memberships)
     write_rows(CandidateShare, ("candidate", "user", "shared_by", "shared_at"), chunk.shares)
+    write_rows(SearchDocument, ("candidate", "tokens"), chunk.documents)
     notes = [(pk, *row) for pk, row in zip(note_ids, chunk.notes, strict=True)]
     write_rows(
         Note,

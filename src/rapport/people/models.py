@@ -148,7 +148,6 @@ class Candidate(models.Model):
     engagement_score = models.FloatField(default=0)
     # Lower-cased, accent-folded names, emails, title, company and skills: the
     # quick search reads this one column instead of joining five tables.
-    search_text = models.TextField(blank=True, editable=False)
     primary_email = models.CharField(max_length=254, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -326,3 +325,20 @@ class CandidateShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate_id} shared with {self.user_id}"
+
+
+class SearchDocument(models.Model):
+    """The words full-text search reads for one candidate, as built by
+    `people.documents.document`: plain words first, then the same words
+    marked with their field (`0t` title, `0c` company…), then confidential
+    note words marked `0p`. The search app indexes this table (an FTS5 table
+    on SQLite, a GIN index on PostgreSQL); services rewrite the row with
+    every change to what it holds."""
+
+    candidate = models.OneToOneField(
+        Candidate, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    tokens = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Search document of {self.candidate_id}"

@@ -16,7 +16,6 @@ from django.http import Http404
 
 from rapport.accounts.models import Capability, display_name
 from rapport.core.models import Activity
-from rapport.core.text import fold
 from rapport.people.models import (
     Candidate,
     CandidateShare,
@@ -27,7 +26,6 @@ from rapport.people.models import (
     Note,
     Pool,
     PoolMembership,
-    SkillAlias,
     Tag,
 )
 
@@ -166,38 +164,20 @@ def attach_shown(
             by_id[candidate_id].pools.append(PoolShown(pool_id, name, added_at, added_by))
 
 
-def quick_search_filter(query: str) -> Q:
-    """Every word must appear in the candidate's search text; a word that is a
-    skill alias (`k8s`) also matches the skill's name (Kubernetes)."""
-    condition = Q()
-    words = fold(query).split()
-    aliases = (
-        dict(SkillAlias.objects.filter(alias__in=words).values_list("alias", "skill__name"))
-        if words
-        else {}
-    )
-    for word in words:
-        match = Q(search_text__contains=word)
-        if word in aliases:
-            match |= Q(search_text__contains=fold(aliases[word]))
-        condition &= match
-    return condition
-
-
 def candidate_list(
     user: User,
     *,
-    query: str = "",
+    condition: Q | None = None,
     sort: str = DEFAULT_SORT,
     tag: str = "",
     pool: int | None = None,
     owner: int | None = None,
 ) -> QuerySet[Candidate]:
-    """The candidates the list page and the list endpoint show, filtered and
-    sorted, with what each row needs fetched in a fixed number of queries."""
+    """The candidates the list page and the list endpoint show, filtered (by
+    `condition`, a compiled search, and the simple filters) and sorted."""
     rows = candidates_visible(user)
-    if query.strip():
-        rows = rows.filter(quick_search_filter(query))
+    if condition is not None:
+        rows = rows.filter(condition)
     if tag:
         rows = rows.filter(
             Exists(CandidateTag.objects.filter(candidate=OuterRef("pk"), tag__name=tag))

@@ -24,7 +24,8 @@ from rapport.core.contacts import normalize_email, normalize_phone
 from rapport.core.errors import DuplicateContact, PermissionDenied
 from rapport.core.geo import clean_country, clean_timezone
 from rapport.core.models import Activity, ActivityKind
-from rapport.core.text import fold, slugify_tag
+from rapport.core.text import slugify_tag
+from rapport.people.documents import DocumentParts, document
 from rapport.people.models import (
     Candidate,
     CandidateShare,
@@ -37,6 +38,7 @@ from rapport.people.models import (
     Note,
     Pool,
     PoolMembership,
+    SearchDocument,
     Seniority,
     Skill,
     SkillAlias,
@@ -710,22 +712,24 @@ def _touch_many(candidates: Sequence[Candidate], now: dt.datetime) -> None:
         Candidate.objects.filter(pk__in=ids[start : start + 500]).update(updated_at=now)
 
 
-def search_text_for(candidate: Candidate) -> str:
-    """What the quick search reads: names, emails, title, company, city and
-    skills, folded, in a fixed order (the demo data computes it the same way
-    without the ORM). Expects contacts and skill links prefetched."""
-    parts = [
-        candidate.first_name,
-        candidate.last_name,
-        candidate.headline,
-        candidate.current_title,
-        candidate.current_company,
-        candidate.city,
-    ]
+def document_parts(candidate: Candidate) -> DocumentParts:
+    """What the search document holds, in a fixed order (the demo data builds
+    it the same way without the ORM). Expects contacts, skill links and notes
+    prefetched."""
     contacts = sorted(candidate.contacts.all(), key=lambda c: (not c.is_primary, c.kind, c.pk))
-    parts += [c.value for c in contacts]
-    parts += [link.skill.name for link in sorted(candidate.skill_links.all(), key=_by_skill_id)]
-    return fold(" | ".join(p for p in parts if p))
+    notes = sorted(candidate.notes.all(), key=lambda n: n.pk)
+    return DocumentParts(
+        first_name=candidate.first_name,
+        last_name=candidate.last_name,
+        headline=candidate.headline,
+        title=candidate.current_title,
+        company=candidate.current_company,
+        city=candidate.city,
+        skills=[link.skill.name for link in sorted(candidate.skill_links.all(), key=_by_skill_id)],
+        emails=[c.value for c in contacts if c.kind == ContactKind.EMAIL],
+        notes=[n.body for n in notes if not n.confidential],
+        confidential_notes=[n.body for n in notes if n.confidential],
+    )
 
 
 def _by_skill_id(link: CandidateSkill) -> int:
@@ -733,10 +737,14 @@ def _by_skill_id(link: CandidateSkill) -> int:
 
 
 def candidate_reindex(*, candidate_ids: Sequence[int]) -> None:
-    """Recompute the denormalised search text and primary email."""
+    """Recompute what is derived from a candidate's rows: the primary email
+    and the search document."""
     rows = Candidate.objects.filter(pk__in=candidate_ids).prefetch_related(
-        "contacts", Prefetch("skill_links", queryset=CandidateSkill.objects.select_related("skill"))
+        "contacts",
+        "notes",
+        Prefetch("skill_links", queryset=CandidateSkill.objects.select_related("skill")),
     )
+    documents = []
     for candidate in rows:
         primary = next(
             (
@@ -746,9 +754,13 @@ def candidate_reindex(*, candidate_ids: Sequence[int]) -> None:
             ),
             "",
         )
-        Candidate.objects.filter(pk=candidate.pk).update(
-            search_text=search_text_for(candidate), primary_email=primary
-        )
+        if primary != candidate.primary_email:
+            Candidate.objects.filter(pk=candidate.pk).update(primary_email=primary)
+        tokens = document(document_parts(candidate))
+        documents.append(SearchDocument(candidate=candidate, tokens=tokens))
+    SearchDocument.objects.bulk_create(
+        documents, update_conflicts=True, unique_fields=["candidate"], update_fields=["tokens"]
+    )
 
 
 # --- custom fields --------------------------------------------------------------

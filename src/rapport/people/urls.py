@@ -5,7 +5,6 @@ from django.urls import path
 from rapport.people import views
 
 urlpatterns = [
-    path("candidates/", views.candidate_list, name="candidate_list"),
     path("candidates/new/", views.candidate_create, name="candidate_create"),
     path("candidates/bulk/", views.candidate_bulk, name="candidate_bulk"),
     path("candidates/<int:pk>/", views.candidate_detail, name="candidate_detail"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from rapport.accounts.models import Capability, Role, User
 from rapport.core.errors import DuplicateContact, PermissionDenied
 from rapport.core.geo import timezones
+from rapport.core.http import acting_user, id_or_none
 from rapport.core.models import ActivityKind
 from rapport.people import selectors, services
 from rapport.people.forms import (
@@ -35,22 +36,6 @@ from rapport.people.models import Candidate, CustomField, Skill
 
 PAGE_SIZE = 50
 TIMELINE_PAGE = 30
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-MAX_ID = 2**63 - 1
-
-
-def _int(value: str | None) -> int | None:
-    """A database id from a query or form value; None when it cannot be one."""
-    try:
-        number = int(value) if value else None
-    except ValueError:
-        return None
-    return number if number is not None and 0 < number <= MAX_ID else None
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
@@ -74,43 +59,11 @@ def _vocabulary_context() -> dict[str, Any]:
 
 
 @login_required
-def candidate_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    query = request.GET.get("q", "").strip()
-    sort = request.GET.get("sort", selectors.DEFAULT_SORT)
-    if sort not in selectors.SORTS:
-        sort = selectors.DEFAULT_SORT
-    tag = request.GET.get("tag", "")
-    pool = _int(request.GET.get("pool"))
-    owner = _int(request.GET.get("owner"))
-    rows = selectors.candidate_list(user, query=query, sort=sort, tag=tag, pool=pool, owner=owner)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    selectors.attach_shown(
-        user, page.object_list, contacts=False, pools=False, skills_by_level=True
-    )
-    context = {
-        "page": page,
-        "query": query,
-        "sort": sort,
-        "tag": tag,
-        "pool_filter": pool,
-        "owner_filter": owner,
-        "pools": selectors.pools_visible(user).only("pk", "name"),
-        "owners": User.objects.filter(
-            role__in=[Role.ADMIN, Role.RECRUITER, Role.SOURCER], is_active=True
-        ),
-        "filtered": bool(query or tag or pool or owner),
-        "tag_names": selectors.tags_visible(user).values_list("name", flat=True),
-    }
-    return render(request, "people/candidate_list.html", context)
-
-
-@login_required
 @require_POST
 def candidate_bulk(request: HttpRequest) -> HttpResponse:
     """Tag, pool or assign the candidates ticked on the list page."""
-    user = _user(request)
-    ids = [i for i in (_int(v) for v in request.POST.getlist("ids")) if i is not None]
+    user = acting_user(request)
+    ids = [i for i in (id_or_none(v) for v in request.POST.getlist("ids")) if i is not None]
     chosen = list(selectors.candidates_visible(user).filter(pk__in=ids))
     action = request.POST.get("action", "")
     if not chosen:
@@ -129,7 +82,7 @@ def candidate_bulk(request: HttpRequest) -> HttpResponse:
             done = services.pool_add(actor=user, pool=pool, candidates=chosen)
             messages.success(request, f"Added {done} of {len(chosen)} to {pool.name}.")
         elif action == "owner":
-            owner_id = _int(request.POST.get("owner"))
+            owner_id = id_or_none(request.POST.get("owner"))
             owner = User.objects.filter(pk=owner_id, is_active=True).first() if owner_id else None
             if request.POST.get("owner") and owner is None:
                 raise ValidationError("That owner is not an active user.")
@@ -146,7 +99,7 @@ def candidate_bulk(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def candidate_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     if not user.can(Capability.EDIT_CANDIDATES):
         messages.error(request, "Your role may not add candidates.")
         return redirect("candidate_list")
@@ -180,7 +133,7 @@ def candidate_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     candidate = selectors.candidate_get_full(user, pk)
     if not user.can(Capability.EDIT_CANDIDATES):
         messages.error(request, "Your role may not edit candidates.")
@@ -213,7 +166,7 @@ def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def candidate_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     candidate = selectors.candidate_get(user, pk)
     try:
         services.candidate_delete(actor=user, candidate=candidate)
@@ -226,7 +179,7 @@ def candidate_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     candidate = selectors.candidate_get_full(user, pk)
     context = {
         "candidate": candidate,
@@ -275,7 +228,7 @@ def _timeline_context(request: HttpRequest, user: User, candidate: Candidate) ->
 @login_required
 @require_POST
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     candidate = selectors.candidate_get(user, pk)
     form = NoteForm(request.POST)
     if form.is_valid():
@@ -299,7 +252,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def candidate_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     candidate = selectors.candidate_get(user, pk)
     names = split_list(request.POST.get("tag", ""))
     try:
@@ -317,7 +270,7 @@ def candidate_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def candidate_tag_remove(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     candidate = selectors.candidate_get(user, pk)
     tag = selectors.tag_get(user, name)
     try:
@@ -330,7 +283,7 @@ def candidate_tag_remove(request: HttpRequest, pk: int, name: str) -> HttpRespon
 @login_required
 @require_POST
 def candidate_pool_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     candidate = selectors.candidate_get(user, pk)
     pool = selectors.pool_get(user, request.POST.get("pool", ""))
     try:
@@ -344,7 +297,7 @@ def candidate_pool_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def candidate_pool_remove(request: HttpRequest, pk: int, pool_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     candidate = selectors.candidate_get(user, pk)
     pool = selectors.pool_get(user, pool_pk)
     try:
@@ -358,7 +311,7 @@ def candidate_pool_remove(request: HttpRequest, pk: int, pool_pk: int) -> HttpRe
 @login_required
 @require_POST
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     candidate = selectors.candidate_get(user, pk)
     form = ContactForm(request.POST)
     if not form.is_valid():
@@ -385,7 +338,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def contact_remove(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     contact = selectors.contact_get(user, contact_pk, candidate=pk)
     try:
         services.contact_remove(actor=user, contact=contact)
@@ -397,7 +350,7 @@ def contact_remove(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespon
 @login_required
 @require_POST
 def contact_primary(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     contact = selectors.contact_get(user, contact_pk, candidate=pk)
     try:
         services.contact_make_primary(actor=user, contact=contact)
@@ -409,9 +362,9 @@ def contact_primary(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespo
 @login_required
 @require_POST
 def candidate_share(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     candidate = selectors.candidate_get(user, pk)
-    target_id = _int(request.POST.get("user"))
+    target_id = id_or_none(request.POST.get("user"))
     target = User.objects.filter(pk=target_id, is_active=True).first() if target_id else None
     if target is None:
         messages.error(request, "Choose who to share with.")
@@ -431,7 +384,7 @@ def candidate_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def pool_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     if not user.can(Capability.SEE_ALL_CANDIDATES):
         return render(request, "web/404.html", status=404)
     form = PoolForm(request.POST or None)
@@ -452,7 +405,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     pool = selectors.pool_get(user, pk)
     form = PoolForm(
         request.POST or None, initial={"name": pool.name, "description": pool.description}
@@ -482,7 +435,7 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def tag_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     if not user.can(Capability.SEE_ALL_CANDIDATES):
         return render(request, "web/404.html", status=404)
     return render(request, "people/tag_list.html", {"tags": selectors.tag_counts(user)})
@@ -493,7 +446,7 @@ def tag_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def settings_fields(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     if not user.can(Capability.MANAGE_SETTINGS):
         return render(request, "web/404.html", status=404)
     form = CustomFieldForm(request.POST or None)
@@ -520,7 +473,7 @@ def settings_fields(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def custom_field_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     if not user.can(Capability.MANAGE_SETTINGS):
         return render(request, "web/404.html", status=404)
     field = CustomField.objects.filter(pk=pk).first()

@@ -1,0 +1,57 @@
+"""The full-text index over people.SearchDocument, one per database:
+
+- SQLite: an FTS5 table that reads its text from people_searchdocument
+  (external content) and three triggers that keep it in step with every
+  insert, update and delete of that table, whoever makes them.
+- PostgreSQL: a GIN index on the document's tsvector ('simple'
+  configuration: the words are already folded, and no stemming, so both
+  databases match the same words).
+"""
+
+from django.db import migrations
+
+SQLITE = [
+    "CREATE VIRTUAL TABLE search_fts USING fts5(tokens, content='people_searchdocument', "
+    "content_rowid='candidate_id', tokenize='unicode61 remove_diacritics 0')",
+    "CREATE TRIGGER search_fts_insert AFTER INSERT ON people_searchdocument BEGIN "
+    "INSERT INTO search_fts(rowid, tokens) VALUES (new.candidate_id, new.tokens); END",
+    "CREATE TRIGGER search_fts_delete AFTER DELETE ON people_searchdocument BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, tokens) "
+    "VALUES ('delete', old.candidate_id, old.tokens); END",
+    "CREATE TRIGGER search_fts_update AFTER UPDATE ON people_searchdocument BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, tokens) "
+    "VALUES ('delete', old.candidate_id, old.tokens); "
+    "INSERT INTO search_fts(rowid, tokens) VALUES (new.candidate_id, new.tokens); END",
+    "INSERT INTO search_fts(search_fts) VALUES ('rebuild')",
+]
+SQLITE_UNDO = [
+    "DROP TRIGGER IF EXISTS search_fts_insert",
+    "DROP TRIGGER IF EXISTS search_fts_delete",
+    "DROP TRIGGER IF EXISTS search_fts_update",
+    "DROP TABLE IF EXISTS search_fts",
+]
+POSTGRES = [
+    "CREATE INDEX search_document_tsv ON people_searchdocument "
+    "USING gin (to_tsvector('simple'::regconfig, tokens))",
+]
+POSTGRES_UNDO = ["DROP INDEX IF EXISTS search_document_tsv"]
+
+
+def run(statements):
+    def apply(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        for sql in statements.get(vendor, []):
+            schema_editor.execute(sql)
+
+    return apply
+
+
+class Migration(migrations.Migration):
+    dependencies = [("people", "0003_search_document")]
+
+    operations = [
+        migrations.RunPython(
+            run({"sqlite": SQLITE, "postgresql": POSTGRES}),
+            run({"sqlite": SQLITE_UNDO, "postgresql": POSTGRES_UNDO}),
+        )
+    ]
