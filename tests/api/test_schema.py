@@ -8,7 +8,7 @@ from typing import Any, get_args
 from django.test import Client
 
 from rapport.api.candidates import CandidateFilters, CandidateSort
-from rapport.people.selectors import DEFAULT_SORT, SORTS
+from rapport.search.selectors import SORTS
 from tests.api.client import BASE
 
 PATHS = {
@@ -77,4 +77,4 @@ def test_the_docs_page_is_served(client: Client) -> None:
 
 def test_the_sort_parameter_offers_exactly_the_selectors_sorts() -> None:
     assert set(get_args(CandidateSort)) == set(SORTS)
-    assert CandidateFilters.model_fields["sort"].default == DEFAULT_SORT
+    assert CandidateFilters.model_fields["sort"].default == "relevance"

@@ -22,9 +22,17 @@ from rapport.search.selectors import candidate_search
 
 router = Router(tags=["candidates"])
 
-# The keys of selectors.SORTS, spelled out so the OpenAPI schema lists them.
+# search.selectors.SORTS, spelled out so the OpenAPI schema lists them.
 CandidateSort = Literal[
-    "name", "-name", "created", "-created", "updated", "-updated", "contacted", "-contacted"
+    "relevance",
+    "name",
+    "-name",
+    "created",
+    "-created",
+    "updated",
+    "-updated",
+    "contacted",
+    "-contacted",
 ]
 
 
@@ -39,7 +47,11 @@ class CandidateFilters(Schema):
     tag: str = Field("", description="Only candidates with this tag.")
     pool: int | None = Field(None, description="Only members of this pool (its id).")
     owner: int | None = Field(None, description="Only candidates this user (id) owns.")
-    sort: CandidateSort = Field("-created", description="A leading - sorts descending.")
+    sort: CandidateSort = Field(
+        "relevance",
+        description="A leading - sorts descending. relevance ranks by the free text of q "
+        "and is newest first when q has none.",
+    )
 
 
 class SkillIn(Schema):

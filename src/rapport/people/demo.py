@@ -789,7 +789,8 @@ class Generator:
             notes=[body for body, confidential in notes if not confidential],
             confidential_notes=[body for body, confidential in notes if confidential],
         )
-        out.documents.append((pk, document(parts, self.split)))
+        built = document(parts, self.split)
+        out.documents.append((pk, built.tokens, built.private_tokens))
         linkedin_id = f"{pk * 2654435761 % 2**32:x}"
         coder = role.category == "engineering"
         out.candidates.append(
@@ -1118,7 +1119,7 @@ def write_chunk(chunk: Chunk) -> None:
     write_rows(CandidateTag, ("candidate", "tag", "added_by", "added_at"), chunk.tags)
     write_rows(PoolMembership, ("pool", "candidate", "added_by", "added_at"), chunk.memberships)
     write_rows(CandidateShare, ("candidate", "user", "shared_by", "shared_at"), chunk.shares)
-    write_rows(SearchDocument, ("candidate", "tokens"), chunk.documents)
+    write_rows(SearchDocument, ("candidate", "tokens", "private_tokens"), chunk.documents)
     notes = [(pk, *row) for pk, row in zip(note_ids, chunk.notes, strict=True)]
     write_rows(
         Note,

@@ -5,8 +5,8 @@ migration that fills it for existing candidates, from plain values, so all
 three agree word for word. Words are `core.text.words`: folded, letters and
 digits only. A field's words appear twice: plain, so free text finds them,
 and behind the field's marker, so `title:engineer` finds only titles.
-Confidential notes appear only behind their marker, so a user who may not
-read them never matches them.
+Confidential notes go to a document of their own, searched only for users
+who may read them.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ MARKERS = {
     "company": "0c",
     "city": "0y",
     "skill": "0s",
-    "confidential": "0p",
 }
 
 
@@ -50,7 +49,13 @@ class DocumentParts:
     confidential_notes: list[str] = field(default_factory=list)
 
 
-def document(parts: DocumentParts, split: Callable[[str], list[str]] = words) -> str:
+@dataclass(frozen=True, slots=True)
+class Document:
+    tokens: str
+    private_tokens: str
+
+
+def document(parts: DocumentParts, split: Callable[[str], list[str]] = words) -> Document:
     """The document; `split` may be a cached `words` (the demo's)."""
     fielded = {
         "name": split(parts.first_name) + split(parts.last_name),
@@ -67,5 +72,4 @@ def document(parts: DocumentParts, split: Callable[[str], list[str]] = words) ->
     plain += every(parts.skills) + every(parts.emails) + every(parts.notes)
     marked = [MARKERS[name] + w for name, ws in fielded.items() for w in ws]
     marked += [skill_token(name) for name in parts.skills]
-    marked += [MARKERS["confidential"] + w for w in every(parts.confidential_notes)]
-    return " ".join(plain + marked)
+    return Document(" ".join(plain + marked), " ".join(every(parts.confidential_notes)))

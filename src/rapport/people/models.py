@@ -329,16 +329,18 @@ class CandidateShare(models.Model):
 
 class SearchDocument(models.Model):
     """The words full-text search reads for one candidate, as built by
-    `people.documents.document`: plain words first, then the same words
-    marked with their field (`0t` title, `0c` company…), then confidential
-    note words marked `0p`. The search app indexes this table (an FTS5 table
-    on SQLite, a GIN index on PostgreSQL); services rewrite the row with
-    every change to what it holds."""
+    `people.documents.document`: in `tokens`, plain words, then the same
+    words marked with their field (`0t` title, `0c` company…); in
+    `private_tokens`, the words of confidential notes, which only users who
+    may read those notes search. The search app indexes this table (an FTS5
+    table on SQLite, a GIN index on PostgreSQL); services rewrite the row
+    with every change to what it holds."""
 
     candidate = models.OneToOneField(
         Candidate, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
     tokens = models.TextField(blank=True)
+    private_tokens = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return f"Search document of {self.candidate_id}"

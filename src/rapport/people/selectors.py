@@ -280,5 +280,14 @@ def tag_get(user: User, name: str) -> Tag:
         raise Http404("No such tag.") from None
 
 
+def candidate_tag_get(candidate: Candidate, name: str) -> Tag:
+    """A tag of a candidate the caller already fetched through candidate_get:
+    whoever sees the candidate sees their tags (as on the profile)."""
+    try:
+        return Tag.objects.get(name=name, candidate_links__candidate=candidate)
+    except Tag.DoesNotExist:
+        raise Http404("The candidate does not have this tag.") from None
+
+
 def tag_counts(user: User) -> QuerySet[Tag]:
     return tags_visible(user).annotate(size=Count("candidate_links")).order_by("-size", "name")

@@ -756,10 +756,17 @@ def candidate_reindex(*, candidate_ids: Sequence[int]) -> None:
         )
         if primary != candidate.primary_email:
             Candidate.objects.filter(pk=candidate.pk).update(primary_email=primary)
-        tokens = document(document_parts(candidate))
-        documents.append(SearchDocument(candidate=candidate, tokens=tokens))
+        built = document(document_parts(candidate))
+        documents.append(
+            SearchDocument(
+                candidate=candidate, tokens=built.tokens, private_tokens=built.private_tokens
+            )
+        )
     SearchDocument.objects.bulk_create(
-        documents, update_conflicts=True, unique_fields=["candidate"], update_fields=["tokens"]
+        documents,
+        update_conflicts=True,
+        unique_fields=["candidate"],
+        update_fields=["tokens", "private_tokens"],
     )
 
 

@@ -272,7 +272,7 @@ def candidate_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
 def candidate_tag_remove(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     user = acting_user(request)
     candidate = selectors.candidate_get(user, pk)
-    tag = selectors.tag_get(user, name)
+    tag = selectors.candidate_tag_get(candidate, name)
     try:
         services.tag_remove(actor=user, candidates=[candidate], tag=tag)
     except PermissionDenied as exc:

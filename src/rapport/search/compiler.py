@@ -75,7 +75,10 @@ class Compiled:
     warnings: list[str] = field(default_factory=list)
     # Words to highlight in results: what the free text asked for.
     highlights: list[str] = field(default_factory=list)
-    has_text: bool = False
+    # The free text asked for, to rank matches by (None: no free text).
+    rank: Condition | None = None
+    # Whether free text reaches confidential notes (the user may read them).
+    private: bool = False
 
 
 def compile_query(
@@ -92,7 +95,8 @@ def compile_query(
     if tree is None:
         return Compiled(EVERYTHING)
     condition = compiler.node(tree)
-    return Compiled(condition, compiler.warnings, compiler.highlights, compiler.has_text)
+    rank = fulltext.any_of(compiler.ranked) if compiler.ranked else None
+    return Compiled(condition, compiler.warnings, compiler.highlights, rank, compiler.private)
 
 
 class _Compiler:
@@ -109,7 +113,8 @@ class _Compiler:
         self.private = user.can(Capability.SEE_CONFIDENTIAL)
         self.warnings: list[str] = []
         self.highlights: list[str] = []
-        self.has_text = False
+        self.ranked: list[Condition] = []
+        self.negations = 0  # inside how many NOTs: what is negated is not highlighted
         self._skills: list[tuple[int, str]] | None = None
 
     @property
@@ -127,7 +132,11 @@ class _Compiler:
         if isinstance(node, Or):
             return self.any_of(node)
         if isinstance(node, Not):
-            return ~self.node(node.child)
+            self.negations += 1
+            try:
+                return ~self.node(node.child)
+            finally:
+                self.negations -= 1
         if isinstance(node, Text):
             return self.text(node)
         return self.field(node)
@@ -152,9 +161,9 @@ class _Compiler:
             combined: Condition = fulltext.all_of(keep)
             if drop:
                 combined = Without(combined, tuple(drop))
-            condition = fulltext.matching(combined)
+            condition = self.matching(combined)
         elif drop:
-            condition = ~fulltext.matching(fulltext.any_of(drop))
+            condition = ~self.matching(fulltext.any_of(drop))
         for child in rest:
             condition &= self.node(child)
         return condition
@@ -171,16 +180,19 @@ class _Compiler:
                 conditions.append(found)
             else:
                 left_out = True
-        condition = fulltext.matching(fulltext.any_of(conditions)) if conditions else NOTHING
+        condition = self.matching(fulltext.any_of(conditions)) if conditions else NOTHING
         for child in rest:
             condition |= self.node(child)
         return EVERYTHING if left_out else condition
 
     # --- free text
 
+    def matching(self, condition: Condition) -> Q:
+        return fulltext.matching(condition, private=self.private)
+
     def text(self, node: Text) -> Q:
         condition = self.text_condition(node)
-        return EVERYTHING if condition is None else fulltext.matching(condition)
+        return EVERYTHING if condition is None else self.matching(condition)
 
     def text_condition(self, node: Text, *, positive: bool = True) -> Condition | None:
         """The full-text condition of a word, phrase or prefix: in the plain
@@ -190,12 +202,10 @@ class _Compiler:
         if not found:
             self.warnings.append(f"“{node.value}” has no letters or digits, so it was left out.")
             return None
-        self.has_text = True
+        positive = positive and self.negations % 2 == 0
         if positive:
             self.highlights.append(node.value)
         options: list[Condition] = [Phrase(tuple(found), node.prefix)]
-        if self.private:
-            options.append(Phrase(tuple(MARKERS["confidential"] + w for w in found), node.prefix))
         skill = None if node.prefix else self.skill_name(node.value)
         if skill is not None:
             if _has_symbols(node.value):
@@ -203,7 +213,10 @@ class _Compiler:
             options.append(Phrase((skill_token(skill),)))
             if positive:
                 self.highlights.append(skill)
-        return fulltext.any_of(options)
+        condition = fulltext.any_of(options)
+        if positive:
+            self.ranked.append(condition)
+        return condition
 
     # --- fields
 
@@ -226,9 +239,10 @@ class _Compiler:
                 node.value_start,
                 len(node.value),
             )
-        self.highlights.append(value)
+        if self.negations % 2 == 0:
+            self.highlights.append(value)
         marker = MARKERS[node.name]
-        return fulltext.matching(Phrase(tuple(marker + w for w in found), prefix))
+        return self.matching(Phrase(tuple(marker + w for w in found), prefix))
 
     def field_skill(self, node: Field) -> Q:
         value = node.value.strip()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import FloatField, Q
 from django.db.models.expressions import RawSQL
 
 
@@ -48,20 +48,53 @@ def all_of(parts: list[Condition]) -> Condition:
     return parts[0] if len(parts) == 1 else Join("and", tuple(parts))
 
 
-def matching(condition: Condition) -> Q:
-    """The candidates whose search document meets the condition.
+# The tsvector the GIN index of search's migration is built on: the public
+# words weighted A, the confidential-note words at D. Same text, or no index.
+TSVECTOR = (
+    "(setweight(to_tsvector('simple'::regconfig, d.tokens), 'A') || "
+    "to_tsvector('simple'::regconfig, d.private_tokens))"
+)
+TSQUERY = "to_tsquery('simple'::regconfig, %s)"
+
+
+def matching(condition: Condition, *, private: bool) -> Q:
+    """The candidates whose search document meets the condition; `private`
+    includes the words of confidential notes.
 
     The SQL is constant and the expression goes in as a parameter; its words
     are letters and digits only (`core.text.words`), so they cannot break
     out of their quotes in the FTS5 or tsquery syntax either."""
     if connection.vendor == "postgresql":
-        sql = (
-            "SELECT candidate_id FROM people_searchdocument "
-            "WHERE to_tsvector('simple'::regconfig, tokens) @@ to_tsquery('simple'::regconfig, %s)"
-        )
-        return Q(pk__in=RawSQL(sql, [tsquery(condition)]))  # noqa: S611
+        where = f"{TSVECTOR} @@ {TSQUERY}"  # constants only; the query is a parameter
+        sql = "SELECT d.candidate_id FROM people_searchdocument d WHERE " + where  # noqa: S608
+        return Q(pk__in=RawSQL(sql, [tsquery(condition, private=private)]))  # noqa: S611
     sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
-    return Q(pk__in=RawSQL(sql, [fts5(condition)]))  # noqa: S611
+    return Q(pk__in=RawSQL(sql, [fts5_match(condition, private=private)]))  # noqa: S611
+
+
+def relevance(condition: Condition, *, private: bool) -> RawSQL:
+    """How well each candidate's document meets the condition, higher is
+    better: BM25 on SQLite (negated: FTS5 ranks the best lowest), ts_rank on
+    PostgreSQL. Only meaningful for candidates that match it."""
+    if connection.vendor == "postgresql":
+        sql = (
+            f"(SELECT ts_rank({TSVECTOR}, {TSQUERY}) FROM people_searchdocument d "  # noqa: S608
+            "WHERE d.candidate_id = people_candidate.id)"
+        )
+        query = tsquery(condition, private=private)
+        return RawSQL(sql, [query], output_field=FloatField())  # noqa: S611
+    sql = (
+        "(SELECT -bm25(search_fts) FROM search_fts "
+        "WHERE search_fts MATCH %s AND rowid = people_candidate.id)"
+    )
+    expression = fts5_match(condition, private=private)
+    return RawSQL(sql, [expression], output_field=FloatField())  # noqa: S611
+
+
+def fts5_match(condition: Condition, *, private: bool) -> str:
+    """The FTS5 expression: in both columns, or only in the public one."""
+    expression = fts5(condition)
+    return expression if private else f"tokens : ({expression})"
 
 
 def fts5(condition: Condition) -> str:
@@ -73,14 +106,19 @@ def fts5(condition: Condition) -> str:
     return "(" + " NOT ".join([fts5(condition.keep), *(fts5(d) for d in condition.drop)]) + ")"
 
 
-def tsquery(condition: Condition) -> str:
+def tsquery(condition: Condition, *, private: bool) -> str:
+    """The tsquery; without `private`, every word must be a public one (A)."""
+    weight = "" if private else "A"
     if isinstance(condition, Phrase):
         lexemes = [f"'{w}'" for w in condition.words]
-        if condition.prefix:
-            lexemes[-1] += ":*"
+        if condition.prefix or weight:
+            lexemes[-1] += ":" + ("*" if condition.prefix else "") + weight
+        if weight:
+            lexemes[:-1] = [f"{lexeme}:{weight}" for lexeme in lexemes[:-1]]
         return "(" + " <-> ".join(lexemes) + ")" if len(lexemes) > 1 else lexemes[0]
     if isinstance(condition, Join):
         glue = " & " if condition.op == "and" else " | "
-        return "(" + glue.join(tsquery(p) for p in condition.parts) + ")"
-    drops = " & ".join(f"!{tsquery(d)}" for d in condition.drop)
-    return f"({tsquery(condition.keep)} & {drops})"
+        return "(" + glue.join(tsquery(p, private=private) for p in condition.parts) + ")"
+    keep = tsquery(condition.keep, private=private)
+    drops = " & ".join(f"!{tsquery(d, private=private)}" for d in condition.drop)
+    return f"({keep} & {drops})"

@@ -11,7 +11,7 @@ from rapport.accounts.models import Role, User
 from rapport.core.http import acting_user, id_or_none
 from rapport.people import selectors as people
 from rapport.search.query import QueryError
-from rapport.search.selectors import candidate_search
+from rapport.search.selectors import SORTS, candidate_search
 
 PAGE_SIZE = 50
 
@@ -22,9 +22,9 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     one page of matches."""
     user = acting_user(request)
     query = request.GET.get("q", "").strip()
-    sort = request.GET.get("sort", people.DEFAULT_SORT)
-    if sort not in people.SORTS:
-        sort = people.DEFAULT_SORT
+    sort = request.GET.get("sort", "relevance")
+    if sort not in SORTS:
+        sort = "relevance"
     tag = request.GET.get("tag", "")
     pool = id_or_none(request.GET.get("pool"))
     owner = id_or_none(request.GET.get("owner"))

@@ -37,9 +37,10 @@ def fill_documents(apps, schema_editor):
         ):
             notes[cid].append((body, confidential))
         documents = [
-            SearchDocument(
-                candidate_id=c.pk,
-                tokens=document(
+            _row(
+                SearchDocument,
+                c.pk,
+                document(
                     DocumentParts(
                         first_name=c.first_name,
                         last_name=c.last_name,
@@ -59,6 +60,10 @@ def fill_documents(apps, schema_editor):
         SearchDocument.objects.bulk_create(documents)
 
 
+def _row(SearchDocument, pk, built):
+    return SearchDocument(candidate_id=pk, tokens=built.tokens, private_tokens=built.private_tokens)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -71,6 +76,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('candidate', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='search_document', serialize=False, to='people.candidate')),
                 ('tokens', models.TextField(blank=True)),
+                ('private_tokens', models.TextField(blank=True)),
             ],
         ),
         migrations.RemoveField(

@@ -1,27 +1,32 @@
 """The full-text index over people.SearchDocument, one per database:
 
-- SQLite: an FTS5 table that reads its text from people_searchdocument
-  (external content) and three triggers that keep it in step with every
-  insert, update and delete of that table, whoever makes them.
-- PostgreSQL: a GIN index on the document's tsvector ('simple'
-  configuration: the words are already folded, and no stemming, so both
-  databases match the same words).
+- SQLite: an FTS5 table with two columns (tokens, private_tokens) that reads
+  its text from people_searchdocument (external content), and three
+  triggers that keep it in step with every insert, update and delete of
+  that table, whoever makes them.
+- PostgreSQL: a GIN index on one tsvector per document: the public words
+  weighted A, the confidential-note words left at D, so a search can be
+  limited to the public words ('simple' configuration: the words are
+  already folded, and no stemming, so both databases match the same words).
 """
 
 from django.db import migrations
 
 SQLITE = [
-    "CREATE VIRTUAL TABLE search_fts USING fts5(tokens, content='people_searchdocument', "
-    "content_rowid='candidate_id', tokenize='unicode61 remove_diacritics 0')",
+    "CREATE VIRTUAL TABLE search_fts USING fts5(tokens, private_tokens, "
+    "content='people_searchdocument', content_rowid='candidate_id', "
+    "tokenize='unicode61 remove_diacritics 0')",
     "CREATE TRIGGER search_fts_insert AFTER INSERT ON people_searchdocument BEGIN "
-    "INSERT INTO search_fts(rowid, tokens) VALUES (new.candidate_id, new.tokens); END",
+    "INSERT INTO search_fts(rowid, tokens, private_tokens) "
+    "VALUES (new.candidate_id, new.tokens, new.private_tokens); END",
     "CREATE TRIGGER search_fts_delete AFTER DELETE ON people_searchdocument BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, tokens) "
-    "VALUES ('delete', old.candidate_id, old.tokens); END",
+    "INSERT INTO search_fts(search_fts, rowid, tokens, private_tokens) "
+    "VALUES ('delete', old.candidate_id, old.tokens, old.private_tokens); END",
     "CREATE TRIGGER search_fts_update AFTER UPDATE ON people_searchdocument BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, tokens) "
-    "VALUES ('delete', old.candidate_id, old.tokens); "
-    "INSERT INTO search_fts(rowid, tokens) VALUES (new.candidate_id, new.tokens); END",
+    "INSERT INTO search_fts(search_fts, rowid, tokens, private_tokens) "
+    "VALUES ('delete', old.candidate_id, old.tokens, old.private_tokens); "
+    "INSERT INTO search_fts(rowid, tokens, private_tokens) "
+    "VALUES (new.candidate_id, new.tokens, new.private_tokens); END",
     "INSERT INTO search_fts(search_fts) VALUES ('rebuild')",
 ]
 SQLITE_UNDO = [
@@ -31,8 +36,9 @@ SQLITE_UNDO = [
     "DROP TABLE IF EXISTS search_fts",
 ]
 POSTGRES = [
-    "CREATE INDEX search_document_tsv ON people_searchdocument "
-    "USING gin (to_tsvector('simple'::regconfig, tokens))",
+    "CREATE INDEX search_document_tsv ON people_searchdocument USING gin (("
+    "setweight(to_tsvector('simple'::regconfig, tokens), 'A') || "
+    "to_tsvector('simple'::regconfig, private_tokens)))",
 ]
 POSTGRES_UNDO = ["DROP INDEX IF EXISTS search_document_tsv"]
 
