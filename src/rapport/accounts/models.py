@@ -23,6 +23,7 @@ class Capability(models.TextChoices):
     EDIT_CANDIDATES = "edit_candidates"
     SEE_CONFIDENTIAL = "see_confidential"
     MANAGE_POOLS = "manage_pools"
+    SAVE_SEGMENTS = "save_segments"
     ADD_NOTES = "add_notes"
     SHARE_CANDIDATES = "share_candidates"
     MANAGE_USERS = "manage_users"
@@ -37,6 +38,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.EDIT_CANDIDATES,
             Capability.SEE_CONFIDENTIAL,
             Capability.MANAGE_POOLS,
+            Capability.SAVE_SEGMENTS,
             Capability.ADD_NOTES,
             Capability.SHARE_CANDIDATES,
         }
@@ -46,6 +48,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.SEE_ALL_CANDIDATES,
             Capability.EDIT_CANDIDATES,
             Capability.MANAGE_POOLS,
+            Capability.SAVE_SEGMENTS,
             Capability.ADD_NOTES,
         }
     ),

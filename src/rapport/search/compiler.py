@@ -204,7 +204,7 @@ class _Compiler:
             return None
         positive = positive and self.negations % 2 == 0
         if positive:
-            self.highlights.append(node.value)
+            self.highlights.append(node.value + ("*" if node.prefix else ""))
         options: list[Condition] = [Phrase(tuple(found), node.prefix)]
         skill = None if node.prefix else self.skill_name(node.value)
         if skill is not None:
@@ -240,7 +240,7 @@ class _Compiler:
                 len(node.value),
             )
         if self.negations % 2 == 0:
-            self.highlights.append(value)
+            self.highlights.append(value + ("*" if prefix else ""))
         marker = MARKERS[node.name]
         return self.matching(Phrase(tuple(marker + w for w in found), prefix))
 

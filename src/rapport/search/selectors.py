@@ -5,13 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from rapport.accounts.models import Capability
+from rapport.core.text import fold
 from rapport.people import selectors as people
 from rapport.search import fulltext
 from rapport.search.compiler import Compiled, compile_query
+from rapport.search.models import Segment
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
-
     from rapport.accounts.models import User
     from rapport.people.models import Candidate
 
@@ -37,7 +41,7 @@ def candidate_search(
 ) -> Search:
     """The candidates `user` may see that match `query` (the query language)
     and the simple filters. Raises QueryError for a query that cannot run."""
-    compiled = compile_query(user, query)
+    compiled = compile_query(user, query, segments=segment_query)
     by_relevance = sort == "relevance"
     rows = people.candidate_list(
         user,
@@ -51,3 +55,39 @@ def candidate_search(
         relevance = fulltext.relevance(compiled.rank, private=compiled.private)
         rows = rows.annotate(relevance=relevance).order_by("-relevance", "-created_at", "-id")
     return Search(rows, compiled)
+
+
+# --- segments
+
+
+def segments_visible(user: User) -> QuerySet[Segment]:
+    """Your own segments and the team's shared ones. Segments are the team's
+    tools, like pools: users who do not see the whole pool have none."""
+    if not user.is_active or not user.can(Capability.SEE_ALL_CANDIDATES):
+        return Segment.objects.none()
+    return Segment.objects.filter(Q(owner=user) | Q(shared=True))
+
+
+def segment_list(user: User) -> QuerySet[Segment]:
+    return segments_visible(user).select_related("owner").order_by("name", "id")
+
+
+def segment_get(user: User, pk: int | str) -> Segment:
+    try:
+        return segments_visible(user).select_related("owner").get(pk=int(pk))
+    except (Segment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such segment.") from None
+
+
+def segment_query(user: User, name: str) -> str | None:
+    """The query of the segment `user` may use by this name (for `segment:`)."""
+    wanted = fold(name)
+    for segment_name, query in segments_visible(user).values_list("name", "query"):
+        if fold(segment_name) == wanted:
+            return str(query)
+    return None
+
+
+def segment_members(user: User, segment: Segment, *, sort: str = "relevance") -> Search:
+    """Who is in the segment for this user, now."""
+    return candidate_search(user, query=segment.query, sort=sort)

@@ -6,4 +6,10 @@ from rapport.search import views
 
 urlpatterns = [
     path("candidates/", views.candidate_list, name="candidate_list"),
+    path("segments/", views.segment_list, name="segment_list"),
+    path("segments/new/", views.segment_create, name="segment_create"),
+    path("segments/<int:pk>/", views.segment_detail, name="segment_detail"),
+    path("segments/<int:pk>/count/", views.segment_count, name="segment_count"),
+    path("segments/<int:pk>/edit/", views.segment_edit, name="segment_edit"),
+    path("segments/<int:pk>/delete/", views.segment_delete, name="segment_delete"),
 ]

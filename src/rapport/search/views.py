@@ -2,14 +2,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from rapport.accounts.models import Role, User
+from rapport.accounts.models import Capability, Role, User
+from rapport.core.errors import PermissionDenied
 from rapport.core.http import acting_user, id_or_none
+from rapport.core.text import fold
 from rapport.people import selectors as people
+from rapport.people.forms import apply_errors
+from rapport.search import selectors, services
+from rapport.search.builder import build_query
+from rapport.search.forms import BuilderForm, SegmentForm
+from rapport.search.models import Segment
 from rapport.search.query import QueryError
 from rapport.search.selectors import SORTS, candidate_search
 
@@ -21,7 +31,20 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     """The talent pool: the search box (the query language), filters, sort,
     one page of matches."""
     user = acting_user(request)
-    query = request.GET.get("q", "").strip()
+    return _results(request, user, request.GET.get("q", "").strip())
+
+
+@login_required
+def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A segment's members: the search page, with the segment's query."""
+    user = acting_user(request)
+    segment = selectors.segment_get(user, pk)
+    return _results(request, user, segment.query, segment=segment)
+
+
+def _results(
+    request: HttpRequest, user: User, query: str, *, segment: Segment | None = None
+) -> HttpResponse:
     sort = request.GET.get("sort", "relevance")
     if sort not in SORTS:
         sort = "relevance"
@@ -30,6 +53,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     owner = id_or_none(request.GET.get("owner"))
     context: dict[str, Any] = {
         "query": query,
+        "segment": segment,
         "sort": sort,
         "tag": tag,
         "pool_filter": pool,
@@ -40,16 +64,130 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
         ),
         "filtered": bool(query or tag or pool or owner),
         "tag_names": people.tags_visible(user).values_list("name", flat=True),
+        "can_save_segments": user.can(Capability.SAVE_SEGMENTS),
     }
     try:
         search = candidate_search(user, query=query, sort=sort, tag=tag, pool=pool, owner=owner)
     except QueryError as exc:
-        context["error"] = exc
-        context["error_before"] = query[: exc.position]
-        context["error_at"] = query[exc.position : exc.position + exc.length] or " "
-        context["error_after"] = query[exc.position + exc.length :]
+        context |= {
+            "error": exc,
+            "error_before": query[: exc.position],
+            "error_at": query[exc.position : exc.position + exc.length] or " ",
+            "error_after": query[exc.position + exc.length :],
+        }
         return render(request, "search/candidate_list.html", context, status=400)
     page = Paginator(search.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     people.attach_shown(user, page.object_list, contacts=False, pools=False, skills_by_level=True)
-    context |= {"page": page, "warnings": search.compiled.warnings}
+    _matched_skills_first(page.object_list, search.compiled.highlights)
+    context |= {
+        "page": page,
+        "warnings": search.compiled.warnings,
+        "highlights": search.compiled.highlights,
+    }
     return render(request, "search/candidate_list.html", context)
+
+
+def _matched_skills_first(rows: Any, highlights: list[str]) -> None:
+    """A row shows its first skills: put those the search asked for first."""
+    wanted = {fold(h) for h in highlights}
+    if wanted:
+        for candidate in rows:
+            candidate.shown.skills.sort(key=lambda skill: fold(skill.name) not in wanted)
+
+
+# --- segments
+
+
+@login_required
+def segment_list(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    if not user.can(Capability.SEE_ALL_CANDIDATES):
+        return render(request, "web/404.html", status=404)
+    return render(
+        request,
+        "search/segment_list.html",
+        {
+            "segments": selectors.segment_list(user),
+            "can_save_segments": user.can(Capability.SAVE_SEGMENTS),
+        },
+    )
+
+
+@login_required
+def segment_count(request: HttpRequest, pk: int) -> HttpResponse:
+    """How many are in the segment now (loaded into the list by htmx)."""
+    user = acting_user(request)
+    segment = selectors.segment_get(user, pk)
+    try:
+        count = selectors.segment_members(user, segment).rows.count()
+    except QueryError as exc:
+        return render(request, "search/_segment_count.html", {"error": exc.message})
+    return render(request, "search/_segment_count.html", {"count": count})
+
+
+@login_required
+def segment_create(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    if not user.can(Capability.SAVE_SEGMENTS):
+        messages.error(request, f"Your role ({user.get_role_display()}) may not save segments.")
+        return redirect("candidate_list")
+    initial = {"query": request.GET.get("q", "").strip()}
+    return _segment_form(request, user, None, initial)
+
+
+@login_required
+def segment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    segment = selectors.segment_get(user, pk)
+    initial = {
+        "name": segment.name,
+        "query": segment.query,
+        "description": segment.description,
+        "shared": segment.shared,
+    }
+    return _segment_form(request, user, segment, initial)
+
+
+def _segment_form(
+    request: HttpRequest, user: User, segment: Segment | None, initial: dict[str, Any]
+) -> HttpResponse:
+    pools = list(people.pools_visible(user).values_list("name", flat=True))
+    builder = BuilderForm(request.GET if "build" in request.GET else None, pools=pools)
+    if builder.is_bound and builder.is_valid():
+        initial |= {
+            "query": build_query(builder.built()),
+            "name": request.GET.get("name", initial.get("name", "")),
+        }
+    form = SegmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = _save(user, segment, form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Segment “{saved.name}” saved.")
+            return redirect("segment_detail", pk=saved.pk)
+    context = {"form": form, "builder": builder, "segment": segment}
+    return render(request, "search/segment_form.html", context)
+
+
+def _save(user: User, segment: Segment | None, data: dict[str, Any]) -> Segment:
+    if segment is None:
+        return services.segment_create(actor=user, **data)
+    return services.segment_update(actor=user, segment=segment, **data)
+
+
+@login_required
+@require_POST
+def segment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    segment = selectors.segment_get(user, pk)
+    try:
+        services.segment_delete(actor=user, segment=segment)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("segment_detail", pk=pk)
+    messages.success(request, f"Segment “{segment.name}” deleted.")
+    return redirect("segment_list")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
 from rapport.core.contacts import display_phone
 from rapport.core.geo import country_name
+from rapport.core.text import fold, words
 
 register = template.Library()
 
@@ -61,3 +65,35 @@ def kind_icon(kind: str) -> str:
 @register.filter
 def kind_class(kind: str) -> str:
     return "tl-" + KIND_ICONS.get(kind, ("•", "other"))[1]
+
+
+_token = re.compile(r"[^\W_]+")
+
+
+@register.filter
+def highlight(text: object, terms: list[str] | None) -> SafeString | str:
+    """The text, escaped, with the words the search asked for marked. Accents
+    and case are ignored as the search ignores them; `dev*` marks words that
+    begin with dev."""
+    value = "" if text is None else str(text)
+    if not terms or not value:
+        return value
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    for term in terms:
+        found = words(term.rstrip("*"))
+        if term.endswith("*") and found:
+            exact.update(found[:-1])
+            prefixes.append(found[-1])
+        else:
+            exact.update(found)
+    pieces: list[str] = []
+    last = 0
+    for match in _token.finditer(value):
+        folded = fold(match.group())
+        if folded in exact or any(folded.startswith(p) for p in prefixes):
+            pieces.append(escape(value[last : match.start()]))
+            pieces.append(f'<mark class="hit">{escape(match.group())}</mark>')
+            last = match.end()
+    pieces.append(escape(value[last:]))
+    return mark_safe("".join(pieces))  # noqa: S308 (every piece is escaped)

@@ -32,6 +32,11 @@
     }
     updateBulk(form);
   });
+  // Forms that destroy something ask first (data-confirm="…").
+  document.addEventListener("submit", function (event) {
+    const question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-bulkform]").forEach(updateBulk);
     // Submit selects that say so (sorting) without a button press.
