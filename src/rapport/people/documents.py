@@ -11,12 +11,10 @@ who may read them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from rapport.core.text import words
-from rapport.people.vocabulary import skill_slug
 
 # Two characters no word starts with in practice: a digit, then a letter.
 MARKERS = {
@@ -31,8 +29,18 @@ MARKERS = {
 
 def skill_token(name: str) -> str:
     """One word per skill, symbols spelled out: C++ → 0scplusplus, C# → 0scsharp,
-    so that `c++` finds C++ and not every C programmer."""
-    return MARKERS["skill"] + re.sub(r"[^a-z0-9]", "", skill_slug(name))
+    日本語 → 0s日本語, so that `c++` finds C++ and not every C programmer."""
+    spelled = name.replace("+", " plus ").replace("#", " sharp ")
+    return MARKERS["skill"] + "".join(words(spelled))
+
+
+# PostgreSQL counts word positions up to 16,383; beyond, phrases stop
+# matching there but not in SQLite. The profile and field words come first,
+# then skills, emails and notes, and no document holds more than this many
+# words, so both databases see the same words in the same places.
+MAX_WORDS = 16_000
+MAX_REPEATS = 250  # PostgreSQL keeps 256 positions of a word
+GAP = "0g"
 
 
 @dataclass(slots=True)
@@ -68,8 +76,25 @@ def document(parts: DocumentParts, split: Callable[[str], list[str]] = words) ->
     def every(texts: Iterable[str]) -> list[str]:
         return [w for text in texts for w in split(text)]
 
-    plain = [w for ws in fielded.values() for w in ws]
-    plain += every(parts.skills) + every(parts.emails) + every(parts.notes)
+    profile = [w for ws in fielded.values() for w in ws]
     marked = [MARKERS[name] + w for name, ws in fielded.items() for w in ws]
     marked += [skill_token(name) for name in parts.skills]
-    return Document(" ".join(plain + marked), " ".join(every(parts.confidential_notes)))
+    tokens = profile + marked + every(parts.skills) + every(parts.emails) + every(parts.notes)
+    private = every(parts.confidential_notes)
+    if private:
+        # A word no query asks for first: on PostgreSQL the two parts are
+        # one tsvector, and a phrase must not run from one into the other.
+        private = [GAP, *private]
+    return Document(_bounded(tokens), _bounded(private))
+
+
+def _bounded(tokens: list[str]) -> str:
+    """At most MAX_WORDS words, and no word more than MAX_REPEATS times: past
+    that, PostgreSQL forgets where a word stands (SQLite does not), so the
+    extra ones become gaps, which no phrase can run across, in both."""
+    seen: dict[str, int] = {}
+    kept = []
+    for token in tokens[:MAX_WORDS]:
+        seen[token] = seen.get(token, 0) + 1
+        kept.append(token if seen[token] <= MAX_REPEATS else GAP)
+    return " ".join(kept)

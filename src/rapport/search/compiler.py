@@ -15,6 +15,7 @@ import re
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pycountry
 from django.core.exceptions import ValidationError
@@ -53,6 +54,7 @@ ENGAGEMENT_BANDS = {
     "high": (60.0, None),
 }
 TOKEN_FIELDS = ("name", "headline", "title", "company", "city")
+MAX_AGE_DAYS = 200 * 365
 HAS = {
     "email": lambda: Exists(
         ContactPoint.objects.filter(candidate=OuterRef("pk"), kind=ContactKind.EMAIL)
@@ -132,6 +134,8 @@ class _Compiler:
         if isinstance(node, Or):
             return self.any_of(node)
         if isinstance(node, Not):
+            if isinstance(node.child, Text) and not words(node.child.value):
+                return self.text(node.child)  # left out, not negated: it matches all
             self.negations += 1
             try:
                 return ~self.node(node.child)
@@ -146,14 +150,12 @@ class _Compiler:
         lookup instead of one per word); the rest are ANDed to it."""
         keep, drop, rest = [], [], []
         for child in node.children:
-            if isinstance(child, Text) and (cond := self.text_condition(child)) is not None:
-                keep.append(cond)
-            elif (
-                isinstance(child, Not)
-                and isinstance(child.child, Text)
-                and (cond := self.text_condition(child.child, positive=False)) is not None
-            ):
-                drop.append(cond)
+            if isinstance(child, Text):
+                if (cond := self.text_condition(child)) is not None:
+                    keep.append(cond)
+            elif isinstance(child, Not) and isinstance(child.child, Text):
+                if (cond := self.text_condition(child.child, positive=False)) is not None:
+                    drop.append(cond)
             else:
                 rest.append(child)
         condition = EVERYTHING
@@ -299,14 +301,17 @@ class _Compiler:
         self.seen_segments.append(name)
         try:
             tree = parse(query)
-        except QueryError as exc:
-            raise QueryError(
-                f"The segment “{node.value}” has a broken query: {exc.message}",
-                node.start,
-                node.end - node.start,
-            ) from None
-        try:
             return EVERYTHING if tree is None else self.node(tree)
+        except QueryError as exc:
+            # The mistake is inside the segment's own query; point at the
+            # segment: term the user typed, and say which segment it is.
+            if len(self.seen_segments) > 1:
+                raise
+            cycle = exc.message.startswith("segment:")
+            message = (
+                exc.message if cycle else f"The segment “{node.value}” cannot run: {exc.message}"
+            )
+            raise QueryError(message, node.start, node.end - node.start) from None
         finally:
             self.seen_segments.pop()
 
@@ -333,12 +338,9 @@ class _Compiler:
 
     def field_language(self, node: Field) -> Q:
         value = node.value.strip()
-        try:
-            language = pycountry.languages.lookup(value)
-        except LookupError:
-            raise self.bad(
-                node, f"“{value}” is not a language; use a code such as pt or a name."
-            ) from None
+        language = _language(value)
+        if language is None:
+            raise self.bad(node, f"“{value}” is not a language; use a code such as pt or a name.")
         code = getattr(language, "alpha_2", "") or language.alpha_3
         return Q(languages__icontains=f'"{code}"')
 
@@ -477,8 +479,13 @@ class _Compiler:
         `>=2025-01-01`, `2025-03` (that month), `2025-01-01..2025-03-31`."""
         example = f"{node.name}:>90d, {node.name}:<2w or {node.name}:>=2025-01-01"
         op, low, high = self.comparison(node, self.when, example)
+        if op == "..":  # between two moments, dates or ages, in either order
+            assert isinstance(low, Ago | Span) and isinstance(high, Ago | Span)
+            first = min(self.instant(low, start=True), self.instant(high, start=True))
+            last = max(self.instant(low, start=False), self.instant(high, start=False))
+            return Q(**{f"{column}__gte": first, f"{column}__lt": last})
         if isinstance(low, Ago):
-            if op in ("..", "=") or isinstance(high, Ago):
+            if op == "=":
                 op = "<"
             before = self.now - low.delta
             if op in (">", ">="):  # longer ago than that; never counts for last contact
@@ -486,9 +493,6 @@ class _Compiler:
                 return older | Q(**{f"{column}__isnull": True}) if include_never else older
             return Q(**{f"{column}__gte": before})
         assert isinstance(low, Span)
-        if op == "..":
-            assert isinstance(high, Span)
-            return Q(**{f"{column}__gte": low.start, f"{column}__lt": high.end})
         return {
             "=": Q(**{f"{column}__gte": low.start, f"{column}__lt": low.end}),
             ">": Q(**{f"{column}__gte": low.end}),
@@ -497,12 +501,19 @@ class _Compiler:
             "<=": Q(**{f"{column}__lt": low.end}),
         }[op]
 
+    def instant(self, moment: Ago | Span, *, start: bool) -> dt.datetime:
+        if isinstance(moment, Ago):
+            return self.now - moment.delta
+        return moment.start if start else moment.end
+
     def when(self, raw: str) -> Ago | Span:
         raw = raw.strip().lower()
-        relative = re.fullmatch(r"(\d{1,5})\s*(d|w|m|y)", raw)
+        relative = re.fullmatch(r"(\d{1,6})\s*(d|w|m|y)", raw)
         if relative:
             count, unit = int(relative.group(1)), relative.group(2)
             days = count * {"d": 1, "w": 7, "m": 30, "y": 365}[unit]
+            if days > MAX_AGE_DAYS:
+                raise ValueError(f"“{raw}” is further back than {MAX_AGE_DAYS // 365} years.")
             return Ago(dt.timedelta(days=days))
         return _span(raw, timezone.get_current_timezone())
 
@@ -540,7 +551,7 @@ def _span(raw: str, zone: dt.tzinfo) -> Span:
 
 def _whole_number(raw: str) -> int:
     raw = raw.strip()
-    if not raw.isdigit() or len(raw) > 3:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 3:
         raise ValueError(f"“{raw}” is not a number of years.")
     return int(raw)
 
@@ -550,6 +561,25 @@ def _compare(column: str, op: str, low: object, high: object) -> Q:
         return Q(**{f"{column}__gte": low, f"{column}__lte": high})
     lookup = {"=": "", ">": "__gt", ">=": "__gte", "<": "__lt", "<=": "__lte"}[op]
     return Q(**{f"{column}{lookup}": low})
+
+
+def _language(value: str) -> Any:
+    """A language by its two- or three-letter code first (en is English, not
+    the En language), then by name."""
+    languages = pycountry.languages
+    found = (
+        languages.get(alpha_2=value.lower())
+        if len(value) == 2
+        else languages.get(alpha_3=value.lower())
+        if len(value) == 3
+        else None
+    )
+    if found is None:
+        try:
+            found = languages.lookup(value)
+        except LookupError:
+            return None
+    return found
 
 
 def _has_symbols(value: str) -> bool:

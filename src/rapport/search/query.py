@@ -189,7 +189,8 @@ def _word(text: str, start: int) -> Token:
         end += 1
     word = text[start:end]
     colon = word.find(":")
-    if colon > 0 and word[:colon].replace("_", "").isalpha():
+    is_url = word[colon + 1 : colon + 3] == "//"
+    if colon > 0 and word[:colon].replace("_", "").isalpha() and not is_url:
         return _field(text, start, end, colon)
     if word in OPERATORS:
         return Token(word, word, start, end)  # type: ignore[arg-type]
@@ -206,6 +207,12 @@ def _field(text: str, start: int, end: int, colon: int) -> Token:
         return Token("field", "", start, end, name, value_start, group=True)
     if follows == '"' and (not value or value[-1] in "<>="):
         phrase, end = _quoted(text, end)
+        if not phrase.strip():
+            raise QueryError(
+                f"{name}: needs a value inside the quotes, e.g. {example(name)}.",
+                start,
+                end - start,
+            )
         return Token("field", value + phrase, start, end, name, value_start, quoted=True)
     if not value:
         raise QueryError(
@@ -323,7 +330,9 @@ class _Parser:
         token = self.peek()
         if token is not None and token.kind in ("AND", "OR"):
             raise QueryError(
-                f"{token.kind} needs a term before it, e.g. python {token.kind} go.", token.start, 3
+                f"{token.kind} needs a term before it, e.g. python {token.kind} go.",
+                token.start,
+                len(token.text),
             )
         children = [self.unary()]
         while (token := self.peek()) is not None and token.kind not in (")", "OR"):
@@ -334,13 +343,22 @@ class _Parser:
         return children[0] if len(children) == 1 else And(tuple(children), *_span(children))
 
     def unary(self) -> Node:
-        token = self.take()
-        if token.kind in ("NOT", "-"):
+        """A term, after any number of NOTs (a loop, not recursion: a query
+        of a thousand minus signs must not exhaust the stack)."""
+        negations: list[Token] = []
+        while (token := self.take()).kind in ("NOT", "-"):
             self.expect_term(token, f"{token.text} needs a term after it, e.g. NOT java.")
-            child = self.unary()
-            return Not(child, token.start, child.end)
+            negations.append(token)
+        child = self.primary(token)
+        for negation in reversed(negations):
+            child = Not(child, negation.start, child.end)
+        return child
+
+    def primary(self, token: Token) -> Node:
         if token.kind in ("AND", "OR"):
-            raise QueryError(f"{token.kind} cannot follow another operator.", token.start, 3)
+            raise QueryError(
+                f"{token.kind} cannot follow another operator.", token.start, len(token.text)
+            )
         if token.kind == "(":
             return self.group(token)
         if token.kind == ")":
