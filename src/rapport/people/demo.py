@@ -1173,7 +1173,7 @@ def demo_load(
         team = demo_team()
         generator = Generator(seed=seed, team=team, total=candidates, anchor=anchor)
     counts = dict.fromkeys(("contacts", "skills", "tags", "memberships", "notes", "activities"), 0)
-    with _fast_sqlite(), _roomy_gin():
+    with _fast_sqlite():
         done = 0
         while done < candidates:
             size = min(CHUNK, candidates - done)
@@ -1214,24 +1214,6 @@ def _fast_sqlite() -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA synchronous={previous}")
-
-
-@contextmanager
-def _roomy_gin() -> Iterator[None]:
-    """On PostgreSQL, a large pending list for GIN indexes (the full-text
-    index of the search documents) during the load: new entries are appended
-    instead of merged into the index one row at a time, and the VACUUM at the
-    end merges them all at once. The index stays valid throughout."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET gin_pending_list_limit = '512MB'")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET gin_pending_list_limit")
 
 
 def _analyze() -> None:

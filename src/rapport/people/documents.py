@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapport.core.text import words
 
@@ -27,6 +28,7 @@ MARKERS = {
 }
 
 
+@lru_cache(maxsize=4096)
 def skill_token(name: str) -> str:
     """One word per skill, symbols spelled out: C++ → 0scplusplus, C# → 0scsharp,
     日本語 → 0s日本語, so that `c++` finds C++ and not every C programmer."""
@@ -92,6 +94,8 @@ def _bounded(tokens: list[str]) -> str:
     """At most MAX_WORDS words, and no word more than MAX_REPEATS times: past
     that, PostgreSQL forgets where a word stands (SQLite does not), so the
     extra ones become gaps, which no phrase can run across, in both."""
+    if len(tokens) <= MAX_REPEATS:  # nearly always: nothing to bound
+        return " ".join(tokens)
     seen: dict[str, int] = {}
     kept = []
     for token in tokens[:MAX_WORDS]:
