@@ -6,6 +6,7 @@ from rapport.search import views
 
 urlpatterns = [
     path("candidates/", views.candidate_list, name="candidate_list"),
+    path("candidates/facets/", views.candidate_facets, name="candidate_facets"),
     path("segments/", views.segment_list, name="segment_list"),
     path("segments/new/", views.segment_create, name="segment_create"),
     path("segments/<int:pk>/", views.segment_detail, name="segment_detail"),

@@ -18,6 +18,7 @@ from rapport.people import selectors as people
 from rapport.people.forms import apply_errors
 from rapport.search import selectors, services
 from rapport.search.builder import build_query
+from rapport.search.facets import chips, facets, narrowed
 from rapport.search.forms import BuilderForm, SegmentForm
 from rapport.search.models import Segment
 from rapport.search.query import QueryError
@@ -83,8 +84,38 @@ def _results(
         "page": page,
         "warnings": search.compiled.warnings,
         "highlights": search.compiled.highlights,
+        "chips": [] if segment else chips(query),
     }
     return render(request, "search/candidate_list.html", context)
+
+
+@login_required
+def candidate_facets(request: HttpRequest) -> HttpResponse:
+    """How the matches of a search spread (loaded after the page by htmx, so
+    counting them never slows the list down)."""
+    user = acting_user(request)
+    query = request.GET.get("q", "").strip()
+    segment_id = id_or_none(request.GET.get("segment"))
+    segment = selectors.segment_get(user, segment_id) if segment_id else None
+    try:
+        search = candidate_search(
+            user,
+            query=segment.query if segment else query,
+            tag=request.GET.get("tag", ""),
+            pool=id_or_none(request.GET.get("pool")),
+            owner=id_or_none(request.GET.get("owner")),
+        )
+    except QueryError:
+        return HttpResponse("")
+    groups = [
+        (facet, [(value, narrowed(query, value.term)) for value in facet.values])
+        for facet in facets(user, search.rows)
+    ]
+    return render(
+        request,
+        "search/_facets.html",
+        {"groups": groups, "query": query, "segment": segment, "terms": query.split()},
+    )
 
 
 def _matched_skills_first(rows: Any, highlights: list[str]) -> None:
