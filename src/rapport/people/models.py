@@ -189,8 +189,12 @@ class Candidate(models.Model):
 
 
 class CandidateSkill(models.Model):
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="skill_links")
-    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes: candidate_skill_unique leads with the
+    # candidate and skill_candidate_idx with the skill (fewer index writes).
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="skill_links", db_index=False
+    )
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+", db_index=False)
     level = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="1 (basic) to 5 (expert)."
     )
@@ -247,8 +251,13 @@ class ContactPoint(models.Model):
 
 
 class CandidateTag(models.Model):
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="tag_links")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="candidate_links")
+    # Covered by candidate_tag_unique and tag_candidate_idx, as for skills.
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="tag_links", db_index=False
+    )
+    tag = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, related_name="candidate_links", db_index=False
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

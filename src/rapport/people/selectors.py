@@ -100,6 +100,10 @@ class Shown:
     pools: list[PoolShown] = field(default_factory=list)
 
     @property
+    def skill_names(self) -> str:
+        return ", ".join(skill.name for skill in self.skills)
+
+    @property
     def emails(self) -> list[ContactPoint]:
         return [c for c in self.contacts if c.kind == ContactKind.EMAIL]
 

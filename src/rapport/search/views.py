@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from rapport.accounts.models import Capability, Role, User
@@ -66,6 +67,7 @@ def _results(
         "filtered": bool(query or tag or pool or owner),
         "tag_names": people.tags_visible(user).values_list("name", flat=True),
         "can_save_segments": user.can(Capability.SAVE_SEGMENTS),
+        "detail_base": reverse("candidate_list"),  # rows link to detail_base + id + "/"
     }
     try:
         search = candidate_search(user, query=query, sort=sort, tag=tag, pool=pool, owner=owner)
