@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "rapport.accounts",
     "rapport.people",
     "rapport.search",
+    "rapport.engagement",
     "rapport.api",
     "rapport.web",
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("rapport.accounts.urls")),
     path("", include("rapport.search.urls")),
+    path("", include("rapport.engagement.urls")),
     path("", include("rapport.people.urls")),
     path("", include("rapport.web.urls")),
 ]

@@ -85,3 +85,15 @@ class WorkerLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} until {self.expires_at:%H:%M:%S}"
+
+
+class PeriodicRun(models.Model):
+    """When a periodic task (core.schedule) was last put in the queue. Workers
+    claim a due run with a conditional update, so however many workers are
+    running, each run is enqueued once."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -52,6 +52,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from rapport.core import schedule
 from rapport.core.models import WorkerLease
 
 logger = logging.getLogger(__name__)
@@ -173,6 +174,7 @@ class Heartbeat(threading.Thread):
                 return
             lease_renew(worker_id=self.worker_id, lease_seconds=self.lease_seconds)
             orphans_requeue()
+            schedule.tick()
         except Exception:
             # A missed beat is retried on the next one; the thread must live on,
             # or the lease lapses while the worker still runs its task.
