@@ -75,9 +75,10 @@ class _Echo:
         return value
 
 
-def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def csv_lines(rows: Iterable[dict[str, Any]], *, header: bool = True) -> Iterator[str]:
     """CSV text, a line at a time (for streaming responses and files alike)."""
     writer = csv.writer(_Echo())
-    yield writer.writerow(COLUMNS)
+    if header:
+        yield writer.writerow(COLUMNS)
     for values in rows:
         yield writer.writerow([neutralise(values[c]) for c in COLUMNS])

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -17,11 +18,11 @@ from rapport.core.http import acting_user, id_or_none
 from rapport.core.text import fold
 from rapport.people import selectors as people
 from rapport.people.forms import apply_errors
-from rapport.search import selectors, services
-from rapport.search.builder import build_query
+from rapport.search import bulk, selectors, services
+from rapport.search.builder import build_query, quote
 from rapport.search.facets import chips, facets, narrowed
 from rapport.search.forms import BuilderForm, SegmentForm
-from rapport.search.models import Segment
+from rapport.search.models import BulkAction, BulkJob, BulkStatus, Segment
 from rapport.search.query import QueryError
 from rapport.search.selectors import SORTS, candidate_search
 
@@ -84,6 +85,8 @@ def _results(
     _matched_skills_first(page.object_list, search.compiled.highlights)
     context |= {
         "page": page,
+        "bulk_query": _with_filters(query, context),
+        "can_act_on_all": user.can(Capability.SEE_ALL_CANDIDATES),
         "warnings": search.compiled.warnings,
         "highlights": search.compiled.highlights,
         "chips": [] if segment else chips(query),
@@ -118,6 +121,21 @@ def candidate_facets(request: HttpRequest) -> HttpResponse:
         "search/_facets.html",
         {"groups": groups, "query": query, "segment": segment, "terms": query.split()},
     )
+
+
+def _with_filters(query: str, context: dict[str, Any]) -> str:
+    """The query with the page's simple filters written into it, so that an
+    action on all matches acts on what the page lists."""
+    terms = [query] if query else []
+    if context["tag"]:
+        terms.append(f"tag:{quote(context['tag'])}")
+    pool = next((p for p in context["pools"] if p.pk == context["pool_filter"]), None)
+    if pool is not None:
+        terms.append(f"pool:{quote(pool.name)}")
+    owner = next((o for o in context["owners"] if o.pk == context["owner_filter"]), None)
+    if owner is not None:
+        terms.append(f"owner:{owner.email}")
+    return " ".join(terms)
 
 
 def _matched_skills_first(rows: Any, highlights: list[str]) -> None:
@@ -224,3 +242,73 @@ def segment_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("segment_detail", pk=pk)
     messages.success(request, f"Segment “{segment.name}” deleted.")
     return redirect("segment_list")
+
+
+# --- bulk actions over all matches
+
+
+@login_required
+@require_POST
+def bulk_create(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    query = request.POST.get("q", "").strip()
+    params = {key: request.POST.get(key, "") for key in ("tag", "pool", "owner")}
+    back = f"{reverse('candidate_list')}?{urlencode({'q': query})}"
+    try:
+        job = bulk.bulk_start(
+            actor=user, query=query, action=request.POST.get("action", ""), params=params
+        )
+    except (ValidationError, PermissionDenied, QueryError) as exc:
+        messages.error(request, _reason(exc))
+        return redirect(back)
+    if job.finished and job.action != BulkAction.EXPORT:
+        if job.status == BulkStatus.FAILED:
+            messages.error(request, job.error)
+        else:
+            messages.success(request, _summary(job))
+        return redirect(back)
+    return redirect("bulk_detail", pk=job.pk)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, QueryError):
+        return f"The search cannot run: {exc.message}"
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+def _summary(job: BulkJob) -> str:
+    return f"{job.get_action_display()}: {job.changed:,} changed of {job.total:,} matches."
+
+
+def _job(request: HttpRequest, pk: int) -> BulkJob:
+    """A job is its starter's alone."""
+    return get_object_or_404(BulkJob, pk=pk, user=acting_user(request))
+
+
+@login_required
+def bulk_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    return render(request, "search/bulk_detail.html", {"job": job, "summary": _summary(job)})
+
+
+@login_required
+def bulk_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    return render(request, "search/_bulk_progress.html", {"job": job, "summary": _summary(job)})
+
+
+@login_required
+def bulk_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = _job(request, pk)
+    path = bulk.export_path(job)
+    if job.action != BulkAction.EXPORT or job.status != BulkStatus.DONE or not path.exists():
+        raise Http404("No such export.")
+    stamp = job.created_at.strftime("%Y-%m-%d")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"candidates-{stamp}-{job.pk}.csv",
+        content_type="text/csv; charset=utf-8",
+    )
