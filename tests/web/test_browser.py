@@ -2,50 +2,21 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from rapport.accounts.models import User
 from rapport.people.models import Candidate
 from rapport.people.services import pool_create
-from tests.conftest import PASSWORD, chromium_path, need_peer
+from tests.conftest import PASSWORD
 
 SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def browser_page() -> Iterator[Any]:
-    path = chromium_path()
-    need_peer(path is not None, "Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own
-    # ORM calls are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=path,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": 1360, "height": 900})
-        page.set_default_timeout(10_000)
-        yield page
-        browser.close()
-        # Under Playwright's sync API the test's ORM calls ran on a connection
-        # of their own context; close it, or PostgreSQL refuses to drop the
-        # test database at the end of the session.
-        connections.close_all()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def test_a_recruiter_adds_a_candidate_and_builds_their_timeline(

@@ -10,8 +10,18 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Q
 
 from rapport.accounts.models import Capability, display_name
-from rapport.core.geo import country_name
-from rapport.people.models import Candidate, CandidateSkill, CandidateTag, PoolMembership
+from rapport.core.geo import countries, country_name
+from rapport.core.text import fold
+from rapport.people.models import (
+    Candidate,
+    CandidateSkill,
+    CandidateTag,
+    ConsentState,
+    PoolMembership,
+    Seniority,
+    Skill,
+    Tag,
+)
 from rapport.people.selectors import pools_visible
 from rapport.search.builder import quote
 from rapport.search.compiler import ENGAGEMENT_BANDS
@@ -174,3 +184,55 @@ def narrowed(query: str, term: str) -> str:
     if term in query.split():
         return query
     return f"{query} {term}".strip()
+
+
+# --- suggestions for the search box
+
+ENUMS = {
+    "seniority": [code for code, _ in Seniority.choices],
+    "engagement": list(ENGAGEMENT_BANDS),
+    "consent": [code for code, _ in ConsentState.choices],
+    "has": ["email", "phone", "linkedin", "github", "portfolio", "owner"],
+    "owner": ["me", "none"],
+}
+
+
+def suggestions(user: User, token: str, *, limit: int = 8) -> list[dict[str, str]]:
+    """What the word being typed may become: a field name, or a value of the
+    field it names (skills, tags, pools, segments, countries, fixed choices).
+    Each is {"value": text that replaces the word, "label": what to show}."""
+    from rapport.search.query import EXAMPLES, FIELDS
+
+    name, colon, partial = token.partition(":")
+    if not colon:
+        stem = token.lower()
+        return [
+            {"value": f"{f}:", "label": f"{f}:  e.g. {EXAMPLES[f]}"}
+            for f in FIELDS
+            if f.startswith(stem) and stem
+        ][:limit]
+    stem = fold(partial.strip('"'))
+    values: list[tuple[str, str]] = []
+    if name == "skill":
+        values = [(n, n) for n in Skill.objects.order_by("name").values_list("name", flat=True)]
+    elif name == "tag" and user.can(Capability.SEE_ALL_CANDIDATES):
+        values = [(t, t) for t in Tag.objects.order_by("name").values_list("name", flat=True)]
+    elif name == "pool":
+        values = [
+            (p, p) for p in pools_visible(user).order_by("name").values_list("name", flat=True)
+        ]
+    elif name == "segment":
+        from rapport.search.selectors import segments_visible
+
+        names = segments_visible(user).order_by("name").values_list("name", flat=True)
+        values = [(s, s) for s in names]
+    elif name == "country":
+        values = [(code, f"{code} · {label}") for code, label in countries().items()]
+    elif name in ENUMS:
+        values = [(v, v) for v in ENUMS[name]]
+    found = [
+        {"value": f"{name}:{quote(value)}", "label": label}
+        for value, label in values
+        if fold(value).startswith(stem) or fold(label).startswith(stem)
+    ]
+    return found[:limit]

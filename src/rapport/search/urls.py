@@ -7,6 +7,7 @@ from rapport.search import views
 urlpatterns = [
     path("candidates/", views.candidate_list, name="candidate_list"),
     path("candidates/facets/", views.candidate_facets, name="candidate_facets"),
+    path("candidates/suggest/", views.candidate_suggest, name="candidate_suggest"),
     path("bulk/", views.bulk_create, name="bulk_create"),
     path("bulk/<int:pk>/", views.bulk_detail, name="bulk_detail"),
     path("bulk/<int:pk>/progress/", views.bulk_progress, name="bulk_progress"),

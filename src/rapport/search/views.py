@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -20,7 +20,7 @@ from rapport.people import selectors as people
 from rapport.people.forms import apply_errors
 from rapport.search import bulk, selectors, services
 from rapport.search.builder import build_query, quote
-from rapport.search.facets import chips, facets, narrowed
+from rapport.search.facets import chips, facets, narrowed, suggestions
 from rapport.search.forms import BuilderForm, SegmentForm
 from rapport.search.models import BulkAction, BulkJob, BulkStatus, Segment
 from rapport.search.query import QueryError
@@ -92,6 +92,13 @@ def _results(
         "chips": [] if segment else chips(query),
     }
     return render(request, "search/candidate_list.html", context)
+
+
+@login_required
+def candidate_suggest(request: HttpRequest) -> JsonResponse:
+    """Completions for the word being typed in the search box."""
+    token = request.GET.get("token", "")[:100]
+    return JsonResponse({"suggestions": suggestions(acting_user(request), token)})
 
 
 @login_required
