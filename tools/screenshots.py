@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -41,6 +42,9 @@ def main() -> None:
             env=env,
             check=True,
         )
+        # What the worker would do within seconds of starting: engagement scores.
+        refresh = "from rapport.engagement.services import engagement_refresh as r; r()"
+        subprocess.run([*rapport, "shell", "-c", refresh], env=env, check=True)
         created = subprocess.run(
             [*rapport, "createuser", EMAIL, "--role", "recruiter", "--name", "Sam Rivera"],
             env=env,
@@ -87,10 +91,18 @@ def shoot(base: str, password: str, out: Path) -> None:
         page.screenshot(path=str(out / "candidates.png"))
         print(f"wrote {out / 'candidates.png'}")
 
+        query = "skill:python (django OR flask) last_contacted:>30d"
+        page.goto(f"{base}/candidates/?q={quote(query)}")
+        page.wait_for_selector("details.facet")
+        page.locator("details.facet", has_text="Country").locator("summary").click()
+        page.screenshot(path=str(out / "search.png"))
+        print(f"wrote {out / 'search.png'}")
+
         # Someone the team has talked to lately has the fullest timeline.
         page.goto(f"{base}/candidates/?sort=-contacted")
         page.locator("table a.name").first.click()
         page.wait_for_selector("#timeline-title")
+        page.wait_for_selector(".engagement-band")
         page.screenshot(path=str(out / "candidate.png"))
         print(f"wrote {out / 'candidate.png'}")
 

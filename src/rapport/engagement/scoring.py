@@ -96,7 +96,8 @@ def score(events: Iterable[Event], now: dt.datetime) -> Score:
 def _when(moment: dt.datetime, now: dt.datetime) -> str:
     days = (now - moment).days
     if days < 1:
-        return "today"
+        hours = int((now - moment).total_seconds() // 3600)
+        return "within the hour" if hours < 1 else f"{hours} hour{'s' if hours > 1 else ''} ago"
     if days < 2:
         return "yesterday"
     if days < 60:
