@@ -156,6 +156,8 @@ class _Compiler:
             elif isinstance(child, Not) and isinstance(child.child, Text):
                 if (cond := self.text_condition(child.child, positive=False)) is not None:
                     drop.append(cond)
+            elif isinstance(child, Or) and (cond := self.text_only(child)) is not None:
+                keep.append(cond)  # (react OR vue): part of the same full-text condition
             else:
                 rest.append(child)
         condition = EVERYTHING
@@ -187,6 +189,14 @@ class _Compiler:
             condition |= self.node(child)
         return EVERYTHING if left_out else condition
 
+    def text_only(self, node: Or) -> Condition | None:
+        """The full-text condition of an OR whose every part is a word,
+        phrase or prefix (or None, and nothing recorded, if one is not)."""
+        if not all(isinstance(c, Text) and words(c.value) for c in node.children):
+            return None
+        found = [self.text_condition(c) for c in node.children if isinstance(c, Text)]
+        return fulltext.any_of([c for c in found if c is not None])
+
     # --- free text
 
     def matching(self, condition: Condition) -> Q:
@@ -209,9 +219,13 @@ class _Compiler:
             self.highlights.append(node.value + ("*" if node.prefix else ""))
         options: list[Condition] = [Phrase(tuple(found), node.prefix)]
         skill = None if node.prefix else self.skill_name(node.value)
-        if skill is not None:
+        if skill is not None and (_has_symbols(node.value) or words(skill) != found):
+            # An alias (k8s → Kubernetes) also finds the skill. A skill named
+            # with symbols is found by its token alone: the words of `c++`
+            # (c) would find every C programmer. A plain skill name needs
+            # nothing more: its words are in the document already.
             if _has_symbols(node.value):
-                options = []  # `c++`: its words (c) would find every C programmer
+                options = []
             options.append(Phrase((skill_token(skill),)))
             if positive:
                 self.highlights.append(skill)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -38,10 +39,12 @@ def candidate_search(
     tag: str = "",
     pool: int | None = None,
     owner: int | None = None,
+    now: dt.datetime | None = None,
 ) -> Search:
     """The candidates `user` may see that match `query` (the query language)
-    and the simple filters. Raises QueryError for a query that cannot run."""
-    compiled = compile_query(user, query, segments=segment_query)
+    and the simple filters, with ages (`>90d`) counted from `now`. Raises
+    QueryError for a query that cannot run."""
+    compiled = compile_query(user, query, segments=segment_query, now=now)
     by_relevance = sort == "relevance"
     rows = people.candidate_list(
         user,
