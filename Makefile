@@ -6,7 +6,7 @@ PORT ?= 8000
 export PORT
 
 
-.PHONY: run test lint format typecheck test-sqlite test-postgres bench screenshots install dev clean
+.PHONY: run test lint format typecheck test-sqlite test-postgres bench bench-search screenshots install dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ test: lint typecheck test-sqlite test-postgres
 
 bench: dev
 	$(BIN)/python bench/pages.py
+
+bench-search: dev
+	$(BIN)/python bench/search.py
 
 screenshots: dev
 	$(BIN)/python tools/screenshots.py
