@@ -29,6 +29,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -64,8 +65,8 @@ class Case:
 
 def skill(name: str) -> str:
     return (
-        "EXISTS (SELECT 1 FROM people_candidateskill cs JOIN people_skill s ON s.id = cs.skill_id "
-        f"WHERE cs.candidate_id = c.id AND s.name = '{name}')"
+        "c.id IN (SELECT cs.candidate_id FROM people_candidateskill cs "
+        f"JOIN people_skill s ON s.id = cs.skill_id WHERE s.name = '{name}')"
     )
 
 
@@ -125,20 +126,18 @@ QUERIES = [
     ),
     Case(
         "has:phone",
-        where="EXISTS (SELECT 1 FROM people_contactpoint p "
-        "WHERE p.candidate_id = c.id AND p.kind = 'phone')",
+        where="c.id IN (SELECT p.candidate_id FROM people_contactpoint p WHERE p.kind = 'phone')",
     ),
     Case(
         "tag:silver-medallist",
-        where="EXISTS (SELECT 1 FROM people_candidatetag ct JOIN "
-        "people_tag t ON t.id = ct.tag_id WHERE ct.candidate_id = c.id "
-        "AND t.name = 'silver-medallist')",
+        where="c.id IN (SELECT ct.candidate_id FROM people_candidatetag ct JOIN "
+        "people_tag t ON t.id = ct.tag_id WHERE t.name = 'silver-medallist')",
     ),
     Case(
         'pool:"Senior Backend"',
-        where="EXISTS (SELECT 1 FROM people_poolmembership m JOIN "
-        "people_pool p ON p.id = m.pool_id WHERE m.candidate_id = c.id "
-        "AND p.name = 'Senior Backend' AND p.archived_at IS NULL)",
+        where="c.id IN (SELECT m.candidate_id FROM people_poolmembership m JOIN "
+        "people_pool p ON p.id = m.pool_id "
+        "WHERE p.name = 'Senior Backend' AND p.archived_at IS NULL)",
     ),
     Case(
         "skill:python country:US seniority:senior",
@@ -176,10 +175,26 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--rounds", type=int, default=5, help="Times each query is timed.")
     parser.add_argument("--postgres-url", default=POSTGRES_URL, help="An admin connection.")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="Measure the SQLite installation in this folder (made by an earlier run with "
+        "--keep) instead of generating one.",
+    )
+    parser.add_argument("--keep", action="store_true", help="Keep the SQLite installation.")
     parser.add_argument("--measure", metavar="JSON", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         measure(args.measure, rounds=args.rounds)
+        return
+    if args.data_dir:
+        env = {**os.environ, "RAPPORT_DATA_DIR": str(args.data_dir.resolve())}
+        env.pop("RAPPORT_DATABASE_URL", None)
+        out = args.data_dir / "measure.json"
+        command = [sys.executable, __file__, "--measure", str(out), "--rounds", str(args.rounds)]
+        subprocess.run(command, env=env, check=True)
+        measured = json.loads(out.read_text())
+        print_table("sqlite", measured, verdict("sqlite", measured))
         return
     databases = ("sqlite", "postgres") if args.database == "both" else (args.database,)
     report: dict[str, Any] = {
@@ -196,6 +211,11 @@ def main() -> None:
         print(f"\n== {database}: {args.candidates:,} demo candidates", flush=True)
         with scratch(database, args.postgres_url) as env:
             result = bench_one(env, database, args)
+            if args.keep and database == "sqlite":
+                kept = Path(env["RAPPORT_DATA_DIR"]).with_name("rapport-search-bench")
+                shutil.rmtree(kept, ignore_errors=True)
+                shutil.copytree(env["RAPPORT_DATA_DIR"], kept)
+                print(f"kept the installation in {kept} (use --data-dir)")
         report["databases"][database] = result
         failed |= not result["ok"]
     RESULTS.mkdir(exist_ok=True)
@@ -270,6 +290,10 @@ def print_table(database: str, measured: dict[str, Any], verdicts: list[dict[str
     for v in verdicts:
         mark = "PASS" if v["pass"] else "FAIL"
         print(f"  {v['what']}: {v['value']:.2f}{v['unit']} (target <= {v['target']}) {mark}")
+    pages = sorted(measured["per_query"], key=lambda q: -q["page_app_p50"])[:5]
+    print("  slowest pages: " + "; ".join(
+        f"{q['query']} [{q['sort']}] {q['page_app_p50']:.0f}/{q['page_raw_p50']:.0f} ms"
+        for q in pages))  # fmt: skip
     slowest = sorted(measured["per_query"], key=lambda q: -q["count_app_p50"])[:5]
     print("  slowest counts: " + "; ".join(
         f"{q['query']} [{q['sort']}] {q['matches']:,} matches {q['count_app_p50']:.0f}/"
