@@ -368,10 +368,8 @@ def raw_sql(case: Case, vendor: str) -> tuple[str, str, list[str]]:
         fts5, tsquery = case.text
         if vendor == "postgresql":
             inner = (
-                "SELECT d.candidate_id FROM people_searchdocument d WHERE "
-                "(setweight(to_tsvector('simple'::regconfig, d.tokens), 'A') || "
-                "to_tsvector('simple'::regconfig, d.private_tokens)) "
-                "@@ to_tsquery('simple'::regconfig, %s)"
+                "SELECT d.candidate_id FROM people_searchdocument d "
+                "WHERE d.vector @@ to_tsquery('simple'::regconfig, %s)"
             )
         else:
             inner = "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"

@@ -48,12 +48,9 @@ def all_of(parts: list[Condition]) -> Condition:
     return parts[0] if len(parts) == 1 else Join("and", tuple(parts))
 
 
-# The tsvector the GIN index of search's migration is built on: the public
-# words weighted A, the confidential-note words at D. Same text, or no index.
-TSVECTOR = (
-    "(setweight(to_tsvector('simple'::regconfig, d.tokens), 'A') || "
-    "to_tsvector('simple'::regconfig, d.private_tokens))"
-)
+# The stored tsvector of each document (a generated column on PostgreSQL,
+# see search's first migration): public words weighted A, confidential D.
+TSVECTOR = "d.vector"
 TSQUERY = "to_tsquery('simple'::regconfig, %s)"
 
 
