@@ -19,10 +19,7 @@ from rapport.accounts.services import (
     user_create,
     user_update,
 )
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+from rapport.core.http import acting_user
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -58,9 +55,9 @@ def account(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
-        _, new_token = token_create(user=_user(request), name=form.cleaned_data["name"])
+        _, new_token = token_create(user=acting_user(request), name=form.cleaned_data["name"])
         form = TokenForm()
-    tokens = ApiToken.objects.filter(user=_user(request), revoked_at__isnull=True)
+    tokens = ApiToken.objects.filter(user=acting_user(request), revoked_at__isnull=True)
     return render(
         request, "accounts/account.html", {"form": form, "tokens": tokens, "new_token": new_token}
     )
@@ -69,14 +66,14 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=pk, user=_user(request), revoked_at__isnull=True)
+    token = get_object_or_404(ApiToken, pk=pk, user=acting_user(request), revoked_at__isnull=True)
     token_revoke(token=token)
     messages.success(request, f"Token “{token.name}” revoked; requests using it now fail.")
     return redirect("account")
 
 
 def _admin_only(request: HttpRequest) -> HttpResponse | None:
-    if not _user(request).can(Capability.MANAGE_USERS):
+    if not acting_user(request).can(Capability.MANAGE_USERS):
         return render(request, "web/404.html", status=404)
     return None
 
@@ -111,7 +108,7 @@ def user_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(User, pk=pk)
     try:
         user_update(
-            actor=_user(request),
+            actor=acting_user(request),
             user=target,
             role=request.POST.get("role", ""),
             is_active="is_active" in request.POST,

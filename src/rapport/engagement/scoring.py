@@ -38,7 +38,14 @@ LABELS = {
     "email.sent": ("email sent", "emails sent"),
     "note.added": ("note", "notes"),
 }
-BANDS = (("none", 0.0), ("low", 1.0), ("medium", 25.0), ("high", 60.0))
+# Each band's score range, [low, high); the one definition, which the
+# search's engagement: field and its facet read too.
+BANDS: dict[str, tuple[float | None, float | None]] = {
+    "none": (None, 1.0),
+    "low": (1.0, 25.0),
+    "medium": (25.0, 60.0),
+    "high": (60.0, None),
+}
 
 
 @dataclass(frozen=True)
@@ -70,19 +77,23 @@ def points(events: Iterable[Event], now: dt.datetime) -> dict[str, tuple[int, fl
 
 
 def score_value(events: Iterable[Event], now: dt.datetime) -> float:
-    raw = sum(total for _, total, _ in points(events, now).values())
+    return _squash(points(events, now))
+
+
+def _squash(found: dict[str, tuple[int, float, dt.datetime]]) -> float:
+    """Points, summed and squashed to 0–100."""
+    raw = sum(total for _, total, _ in found.values())
     return round(100 * (1 - math.exp(-raw / SCALE)), 1)
 
 
 def band(value: float) -> str:
-    return next(name for name, low in reversed(BANDS) if value >= low)
+    return next(name for name, (low, _) in reversed(BANDS.items()) if value >= (low or 0.0))
 
 
 def score(events: Iterable[Event], now: dt.datetime) -> Score:
     """The score with what made it, strongest first, for the profile."""
     found = points(events, now)
-    raw = sum(total for _, total, _ in found.values())
-    value = round(100 * (1 - math.exp(-raw / SCALE)), 1)
+    value = _squash(found)
     ranked = sorted(found.items(), key=lambda item: -item[1][1])
     reasons = [
         f"{count} {LABELS[kind][count != 1]}, the last {_when(latest, now)}"

@@ -26,6 +26,7 @@ from rapport.accounts.models import Capability, User
 from rapport.core.contacts import normalize_email, normalize_phone
 from rapport.core.geo import clean_country
 from rapport.core.text import fold, slugify_tag, words
+from rapport.engagement.scoring import BANDS
 from rapport.people.documents import MARKERS, skill_token
 from rapport.people.models import (
     CandidateSkill,
@@ -46,13 +47,20 @@ from rapport.search.query import And, Field, Node, Not, Or, QueryError, Text, pa
 NOTHING = Q(pk__in=[])
 EVERYTHING = ~NOTHING
 
-# engagement: bands over Candidate.engagement_score (0 to 100).
-ENGAGEMENT_BANDS = {
-    "none": (None, 1.0),
-    "low": (1.0, 25.0),
-    "medium": (25.0, 60.0),
-    "high": (60.0, None),
-}
+ENGAGEMENT_BANDS = BANDS  # engagement: bands over Candidate.engagement_score
+
+
+def band_condition(band: str) -> Q:
+    """Candidates whose engagement score is in the band."""
+    low, high = ENGAGEMENT_BANDS[band]
+    condition = Q()
+    if low is not None:
+        condition &= Q(engagement_score__gte=low)
+    if high is not None:
+        condition &= Q(engagement_score__lt=high)
+    return condition
+
+
 TOKEN_FIELDS = ("name", "headline", "title", "company", "city")
 MAX_AGE_DAYS = 200 * 365
 
@@ -387,13 +395,7 @@ class _Compiler:
         band = node.value.strip().lower()
         if band not in ENGAGEMENT_BANDS:
             raise self.bad(node, f"engagement: is one of {', '.join(ENGAGEMENT_BANDS)}.")
-        low, high = ENGAGEMENT_BANDS[band]
-        condition = Q()
-        if low is not None:
-            condition &= Q(engagement_score__gte=low)
-        if high is not None:
-            condition &= Q(engagement_score__lt=high)
-        return condition
+        return band_condition(band)
 
     def field_has(self, node: Field) -> Q:
         what = node.value.strip().lower()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from rapport.accounts.models import Capability, display_name
 from rapport.core.geo import countries, country_name
@@ -24,7 +24,7 @@ from rapport.people.models import (
 )
 from rapport.people.selectors import pools_visible
 from rapport.search.builder import quote
-from rapport.search.compiler import ENGAGEMENT_BANDS
+from rapport.search.compiler import ENGAGEMENT_BANDS, band_condition
 from rapport.search.query import And, Node, QueryError, parse
 
 if TYPE_CHECKING:
@@ -131,25 +131,13 @@ def _owners(rows: QuerySet[Candidate]) -> list[FacetValue]:
 
 def _bands(rows: QuerySet[Candidate]) -> list[FacetValue]:
     counts = rows.order_by().aggregate(
-        **{
-            band: Count("pk", filter=_band(low, high))
-            for band, (low, high) in ENGAGEMENT_BANDS.items()
-        }
+        **{band: Count("pk", filter=band_condition(band)) for band in ENGAGEMENT_BANDS}
     )
     return [
         FacetValue(band.title(), counts[band], f"engagement:{band}")
         for band in reversed(list(ENGAGEMENT_BANDS))
         if counts[band]
     ]
-
-
-def _band(low: float | None, high: float | None) -> Q:
-    condition = Q()
-    if low is not None:
-        condition &= Q(engagement_score__gte=low)
-    if high is not None:
-        condition &= Q(engagement_score__lt=high)
-    return condition
 
 
 # --- chips
