@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "rapport.people",
     "rapport.search",
     "rapport.engagement",
+    "rapport.outreach",
     "rapport.api",
     "rapport.web",
 ]
@@ -229,6 +230,19 @@ if EMAIL_URL:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEFAULT_FROM_EMAIL = env("FROM_EMAIL", f"Rapport <rapport@{_base.hostname or 'localhost'}>")
+
+# Outreach: the domain of the return path and of unsubscribe mail, DKIM, and
+# how the worker sends (connections in parallel, the lease on claimed mail).
+MAIL_DOMAIN = env("MAIL_DOMAIN", _base.hostname or "localhost")
+BOUNCE_ADDRESS = env("BOUNCE_ADDRESS", f"bounces@{MAIL_DOMAIN}")
+DKIM_KEY_FILE = env("DKIM_KEY_FILE")
+DKIM_SELECTOR = env("DKIM_SELECTOR", "rapport")
+DKIM_DOMAIN = env("DKIM_DOMAIN", MAIL_DOMAIN)
+if DKIM_KEY_FILE and not Path(DKIM_KEY_FILE).is_file():
+    raise ImproperlyConfigured(f"RAPPORT_DKIM_KEY_FILE is not a readable file: {DKIM_KEY_FILE}.")
+SMTP_CONNECTIONS = envint("SMTP_CONNECTIONS", 4, minimum=1)
+SMTP_TIMEOUT = envint("SMTP_TIMEOUT", 30, minimum=1)
+OUTBOX_LEASE_SECONDS = envint("OUTBOX_LEASE_SECONDS", 300, minimum=10)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env("TIME_ZONE", "UTC")

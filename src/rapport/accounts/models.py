@@ -25,6 +25,8 @@ class Capability(models.TextChoices):
     MANAGE_POOLS = "manage_pools"
     SAVE_SEGMENTS = "save_segments"
     ADD_NOTES = "add_notes"
+    SEND_EMAIL = "send_email"
+    MANAGE_OUTREACH = "manage_outreach"
     SHARE_CANDIDATES = "share_candidates"
     MANAGE_USERS = "manage_users"
     MANAGE_SETTINGS = "manage_settings"
@@ -40,6 +42,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MANAGE_POOLS,
             Capability.SAVE_SEGMENTS,
             Capability.ADD_NOTES,
+            Capability.SEND_EMAIL,
+            Capability.MANAGE_OUTREACH,
             Capability.SHARE_CANDIDATES,
         }
     ),
@@ -50,6 +54,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MANAGE_POOLS,
             Capability.SAVE_SEGMENTS,
             Capability.ADD_NOTES,
+            Capability.SEND_EMAIL,
+            Capability.MANAGE_OUTREACH,
         }
     ),
     Role.HIRING_MANAGER: frozenset({Capability.ADD_NOTES}),

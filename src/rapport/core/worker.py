@@ -30,7 +30,12 @@ Consequences for whoever writes a task:
   over while it still runs it, so two copies may even overlap. Write tasks so
   that a second run finds the work done and does nothing (claim rows with a
   conditional update, use unique keys, check before sending).
-- Every process that runs tasks must be `rapport worker`. django-tasks-db's own
+- Every process that runs tasks must be `rapport worker`.
+
+Apps may run loops of their own in every worker process beside the task
+loop (outreach sends mail this way): `register_loop(start)` in
+AppConfig.ready, where `start(worker_id, stopped)` starts threads that end
+when `stopped` is set. The worker sets it when it stops and waits for them. django-tasks-db's own
   `db_worker` holds no lease, so its running tasks would be taken over.
 """
 
@@ -41,6 +46,7 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,6 +62,15 @@ from rapport.core import schedule
 from rapport.core.models import WorkerLease
 
 logger = logging.getLogger(__name__)
+
+LoopStarter = Callable[[str, threading.Event], list[threading.Thread]]
+LOOPS: list[LoopStarter] = []
+
+
+def register_loop(start: LoopStarter) -> None:
+    """Run `start(worker_id, stopped)` in every worker (see the module doc)."""
+    if start not in LOOPS:
+        LOOPS.append(start)
 
 
 def lease_register(*, worker_id: str, lease_seconds: float) -> WorkerLease:
@@ -184,9 +199,14 @@ class Heartbeat(threading.Thread):
 class LeasedWorker(Worker):
     """django-tasks-db's worker loop, run under a lease (see the module doc)."""
 
-    def __init__(self, *, lease_seconds: float | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *, lease_seconds: float | None = None, loops: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.lease_seconds = float(lease_seconds or settings.WORKER_LEASE_SECONDS)
+        self.loops = loops
+        self.loops_stopped = threading.Event()
+        self.loop_threads: list[threading.Thread] = []
 
     def run(self) -> None:
         heartbeat = Heartbeat(worker_id=self.worker_id, lease_seconds=self.lease_seconds)
@@ -204,11 +224,17 @@ class LeasedWorker(Worker):
             )
             orphans_requeue()
             heartbeat.start()
+            if self.loops:
+                for start in LOOPS:
+                    self.loop_threads += start(self.worker_id, self.loops_stopped)
             super().run()
         finally:
             self.stop(heartbeat)
 
     def stop(self, heartbeat: Heartbeat) -> None:
+        self.loops_stopped.set()
+        for thread in self.loop_threads:
+            thread.join(timeout=self.lease_seconds)
         heartbeat.stopped.set()
         if heartbeat.is_alive():
             heartbeat.join(timeout=self.lease_seconds)

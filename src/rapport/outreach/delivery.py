@@ -1,0 +1,394 @@
+"""The worker's side of the outbox: claim due messages, check the policy,
+send, record.
+
+Each `rapport worker` runs RAPPORT_SMTP_CONNECTIONS sending threads, each
+with its own SMTP connection kept open between messages. A thread claims a
+small batch of due messages with a conditional update under a lease
+(`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's IMMEDIATE
+transactions serialise the claim), so two workers never hold the same
+message. It checks the batch against the sending policy, then sends one
+message at a time and records each outcome in its own transaction the moment
+the server answers.
+
+What a crash costs: a worker killed while it holds messages leaves them
+"sending"; once their lease lapses, another worker takes them over and
+sends them again. Only a message the server accepted in the instant before
+the kill, before its row said so, can arrive twice, and then with the same
+Message-ID, which mail clients show once. Nothing is lost. A thread stops
+working through its batch before its lease could lapse, so a slow server
+never lets two workers send the same message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from rapport.core.activity import activity_record
+from rapport.core.models import ActivityKind
+from rapport.outreach import mime, policy
+from rapport.outreach.models import (
+    Campaign,
+    CampaignStatus,
+    CapturedMail,
+    Enrollment,
+    Message,
+    MessageKind,
+    MessageStatus,
+    SuppressionReason,
+)
+from rapport.outreach.smtp import CaptureTransport, Deferred, Rejected, SmtpTransport
+from rapport.people.models import Candidate
+
+logger = logging.getLogger(__name__)
+
+BATCH = 20
+POLL_SECONDS = 1.0
+RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600]  # seconds, then every 6 hours
+
+
+def transport() -> SmtpTransport | CaptureTransport:
+    if settings.EMAIL_URL:
+        return SmtpTransport(settings.EMAIL_URL, timeout=settings.SMTP_TIMEOUT)
+    return CaptureTransport()
+
+
+# --- claiming
+
+
+def claim(*, owner: str, limit: int = BATCH, now: dt.datetime | None = None) -> list[Message]:
+    """Take up to `limit` due messages under a lease: personal mail first,
+    then by due time, and any whose worker's lease lapsed."""
+    now = now or timezone.now()
+    lease = now + dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    with transaction.atomic():
+        ids = _due_ids(
+            Q(status=MessageStatus.SENDING, lease_expires_at__lt=now), limit, "lease_expires_at"
+        )
+        for condition in (
+            Q(status=MessageStatus.QUEUED, kind=MessageKind.TRANSACTIONAL, due_at__lte=now),
+            Q(status=MessageStatus.QUEUED, due_at__lte=now),
+        ):
+            if len(ids) < limit:
+                ids += _due_ids(condition & ~Q(id__in=ids), limit - len(ids), "due_at")
+        if not ids:
+            return []
+        Message.objects.filter(id__in=ids).update(
+            status=MessageStatus.SENDING, lease_owner=owner, lease_expires_at=lease
+        )
+    return list(Message.objects.filter(id__in=ids, lease_owner=owner).order_by("due_at", "id"))
+
+
+def _due_ids(condition: Q, limit: int, order: str) -> list[int]:
+    rows = (
+        Message.objects.select_for_update(skip_locked=True)
+        .filter(condition)
+        .order_by(order)
+        .values_list("id", flat=True)[:limit]
+    )
+    return list(rows)
+
+
+# --- deciding and sending
+
+
+@dataclass
+class Outcome:
+    sent: int = 0
+    held: int = 0
+    later: int = 0
+    deferred: int = 0
+    bounced: int = 0
+    released: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.held + self.later + self.deferred + self.bounced
+
+
+def deliver_once(*, owner: str, via: SmtpTransport | CaptureTransport) -> Outcome:
+    """Claim one batch and see every message in it through."""
+    started = time.monotonic()
+    batch = claim(owner=owner)
+    outcome = Outcome()
+    if not batch:
+        return outcome
+    # Stop well before the lease lapses, leaving the rest to be claimed again.
+    deadline = started + settings.OUTBOX_LEASE_SECONDS / 2
+    facts = policy.facts_for([m.candidate_id for m in batch], [m.to_email for m in batch])
+    stopped = _stopped(batch)
+    windows = _windows(batch)
+    for index, message in enumerate(batch):
+        if time.monotonic() > deadline:
+            outcome.released += _release(batch[index:], owner=owner)
+            break
+        _deliver(
+            message,
+            facts=facts,
+            stopped=stopped,
+            windows=windows,
+            owner=owner,
+            via=via,
+            outcome=outcome,
+        )
+    return outcome
+
+
+def _stopped(batch: Sequence[Message]) -> dict[int, str]:
+    """Messages whose campaign or sequence no longer wants them sent, and why."""
+    stopped: dict[int, str] = {}
+    campaign_ids = {m.campaign_id for m in batch if m.campaign_id}
+    if campaign_ids:
+        states = dict(Campaign.objects.filter(id__in=campaign_ids).values_list("id", "status"))
+        for m in batch:
+            state = states.get(m.campaign_id or 0)
+            if state == CampaignStatus.PAUSED:
+                stopped[m.pk] = "campaign_paused"
+            elif state == CampaignStatus.CANCELLED:
+                stopped[m.pk] = "cancelled"
+    enrollment_ids = {m.enrollment_id for m in batch if m.enrollment_id}
+    if enrollment_ids:
+        from rapport.outreach.sequences import enrollments_stopping
+
+        ended = enrollments_stopping(enrollment_ids)
+        for m in batch:
+            if m.enrollment_id in ended:
+                stopped[m.pk] = "sequence_stopped"
+    return stopped
+
+
+def _windows(batch: Sequence[Message]) -> dict[int, policy.Window | None]:
+    """The send window each message keeps (its campaign's or sequence's own)."""
+    found: dict[int, policy.Window | None] = {}
+    campaign_windows = {
+        pk: policy.Window.from_json(window)
+        for pk, window in Campaign.objects.filter(
+            id__in={m.campaign_id for m in batch if m.campaign_id}
+        ).values_list("id", "window")
+    }
+    sequence_windows = {
+        pk: policy.Window.from_json(window)
+        for pk, window in Enrollment.objects.filter(
+            id__in={m.enrollment_id for m in batch if m.enrollment_id}
+        ).values_list("id", "sequence__window")
+    }
+    for m in batch:
+        if m.campaign_id:
+            found[m.pk] = campaign_windows.get(m.campaign_id)
+        elif m.enrollment_id:
+            found[m.pk] = sequence_windows.get(m.enrollment_id)
+    return found
+
+
+def _deliver(
+    message: Message,
+    *,
+    facts: policy.Facts,
+    stopped: dict[int, str],
+    windows: dict[int, policy.Window | None],
+    owner: str,
+    via: SmtpTransport | CaptureTransport,
+    outcome: Outcome,
+) -> None:
+    if message.pk in stopped:
+        reason = stopped[message.pk]
+        status = MessageStatus.PAUSED if reason == "campaign_paused" else MessageStatus.CANCELLED
+        _finish(message, owner=owner, status=status, reason=reason)
+        outcome.held += 1
+        return
+    verdict = policy.decide(
+        facts,
+        candidate_id=message.candidate_id,
+        address=message.to_email,
+        kind=message.kind,
+        topic_id=message.topic_id,
+        window=windows.get(message.pk),
+        message_id=message.pk,
+    )
+    if verdict.held:
+        if _finish(message, owner=owner, status=MessageStatus.SUPPRESSED, reason=verdict.reason):
+            _sequence_cannot_go_on(message, verdict.reason)
+        outcome.held += 1
+        return
+    if not verdict.send:
+        _finish(
+            message,
+            owner=owner,
+            status=MessageStatus.QUEUED,
+            reason=verdict.reason,
+            due_at=verdict.later,
+        )
+        outcome.later += 1
+        return
+    envelope = mime.build(message)
+    try:
+        via.send(envelope)
+    except Deferred as exc:
+        _defer(message, owner=owner, error=exc)
+        outcome.deferred += 1
+        return
+    except Rejected as exc:
+        _bounce(message, owner=owner, error=exc)
+        outcome.bounced += 1
+        return
+    _sent(message, owner=owner, raw=envelope.data if via.captures else None)
+    facts.recent.setdefault(message.candidate_id, []).insert(0, (message.pk, facts.now))
+    outcome.sent += 1
+
+
+def _sequence_cannot_go_on(message: Message, reason: str) -> None:
+    if message.enrollment_id:
+        from rapport.outreach.sequences import enrollment_message_held
+
+        enrollment_message_held(message, reason=reason)
+
+
+def _mine(message: Message, owner: str) -> Q:
+    return Q(pk=message.pk, status=MessageStatus.SENDING, lease_owner=owner)
+
+
+def _finish(
+    message: Message,
+    *,
+    owner: str,
+    status: str,
+    reason: str,
+    due_at: dt.datetime | None = None,
+    detail: str = "",
+) -> bool:
+    fields: dict[str, object] = {
+        "status": status,
+        "reason": reason,
+        "lease_owner": "",
+        "lease_expires_at": None,
+    }
+    if due_at is not None:
+        fields["due_at"] = due_at
+    if detail:
+        fields["detail"] = detail[:500]
+    return bool(Message.objects.filter(_mine(message, owner)).update(**fields))
+
+
+def _release(batch: Sequence[Message], *, owner: str) -> int:
+    ids = [m.pk for m in batch]
+    return Message.objects.filter(
+        id__in=ids, status=MessageStatus.SENDING, lease_owner=owner
+    ).update(status=MessageStatus.QUEUED, lease_owner="", lease_expires_at=None)
+
+
+def _sent(message: Message, *, owner: str, raw: bytes | None) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Message.objects.filter(_mine(message, owner)).update(
+            status=MessageStatus.SENT,
+            sent_at=now,
+            attempts=F("attempts") + 1,
+            reason="",
+            detail="",
+            lease_owner="",
+            lease_expires_at=None,
+        )
+        if not updated:
+            # Sent, but another worker took the message over meanwhile: it
+            # will go again with the same Message-ID.
+            logger.warning(
+                "Message %s was sent after its lease passed to another worker.", message.pk
+            )
+            return
+        if raw is not None:
+            CapturedMail.objects.create(message=message, raw=raw, captured_at=now)
+        Candidate.objects.filter(pk=message.candidate_id).filter(
+            Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=now)
+        ).update(last_contacted_at=now)
+        activity_record(
+            kind=ActivityKind.EMAIL_SENT,
+            candidate=Candidate(pk=message.candidate_id),
+            actor=None,
+            summary=message.subject,
+            target=message,
+            data={"to": message.to_email, "kind": message.kind},
+            automated=message.author_id is None,
+        )
+        if message.enrollment_id:
+            from rapport.outreach.sequences import enrollment_step_sent
+
+            enrollment_step_sent(message, sent_at=now)
+
+
+def _defer(message: Message, *, owner: str, error: Deferred) -> None:
+    retry_days = policy.organisation_policy().retry_days
+    if timezone.now() - message.created_at > dt.timedelta(days=retry_days):
+        if _finish(
+            message, owner=owner, status=MessageStatus.FAILED, reason="deferred", detail=str(error)
+        ):
+            _sequence_cannot_go_on(message, "deferred")
+        return
+    delay = RETRY_DELAYS[min(message.attempts, len(RETRY_DELAYS) - 1)]
+    Message.objects.filter(_mine(message, owner)).update(
+        status=MessageStatus.QUEUED,
+        reason="deferred",
+        detail=str(error)[:500],
+        attempts=F("attempts") + 1,
+        due_at=timezone.now() + dt.timedelta(seconds=delay),
+        lease_owner="",
+        lease_expires_at=None,
+    )
+
+
+def _bounce(message: Message, *, owner: str, error: Rejected) -> None:
+    from rapport.outreach.services import bounce_record
+
+    with transaction.atomic():
+        if _finish(
+            message, owner=owner, status=MessageStatus.BOUNCED, reason="", detail=str(error)
+        ):
+            Message.objects.filter(pk=message.pk).update(attempts=F("attempts") + 1)
+            bounce_record(
+                message=message, hard=True, detail=str(error), reason=SuppressionReason.HARD_BOUNCE
+            )
+
+
+# --- the sending threads of a worker
+
+
+class Deliverer(threading.Thread):
+    """One sending thread: its own connection, its own share of the outbox."""
+
+    def __init__(self, *, owner: str, stopped: threading.Event) -> None:
+        super().__init__(name=f"deliver-{owner[-12:]}", daemon=True)
+        self.owner = owner
+        self.stopped = stopped
+
+    def run(self) -> None:
+        via = transport()
+        try:
+            while not self.stopped.is_set():
+                try:
+                    outcome = deliver_once(owner=self.owner, via=via)
+                except Exception:
+                    logger.exception("Sending thread %s failed; retrying shortly.", self.owner)
+                    outcome = Outcome()
+                if not outcome.handled and not outcome.released:
+                    self.stopped.wait(POLL_SECONDS)
+        finally:
+            via.close()
+            connections.close_all()
+
+
+def start_deliverers(worker_id: str, stopped: threading.Event) -> list[threading.Thread]:
+    threads: list[threading.Thread] = [
+        Deliverer(owner=f"{worker_id}/{n}", stopped=stopped)
+        for n in range(settings.SMTP_CONNECTIONS)
+    ]
+    for thread in threads:
+        thread.start()
+    return threads

@@ -1,0 +1,326 @@
+"""The sending policy, decided for each message at the moment it would go.
+
+In order, a message is:
+- held back for good (status "suppressed", with the reason) when the address
+  is suppressed, the candidate asked to hear nothing more, has no address,
+  or (nurture only) unsubscribed, declined the message's topic, or has not
+  given the consent the organisation requires or withdrew it;
+- moved later (still queued, with the reason) when (nurture only) the
+  candidate paused mail, the organisation-wide frequency cap or the
+  candidate's own frequency is reached, or it is outside the send window in
+  the candidate's time zone;
+- otherwise sent.
+
+The frequency cap counts every message sent to the candidate, nurture or
+personal, from every campaign, sequence and sender, and those being sent at
+this moment by any worker. A message is claimed before it is checked, so of
+two workers checking at once, the later sees the earlier's claim: the cap
+may delay a message that could have gone, never let one too many through.
+
+`facts_for` reads what the rules need for many messages at once (a fixed
+number of queries), so the worker checks a batch and the campaign page
+previews a whole audience with the same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db.models import Q
+from django.utils import timezone
+
+from rapport.outreach.models import (
+    Frequency,
+    Message,
+    MessageKind,
+    MessageStatus,
+    Preference,
+    SendingPolicy,
+    Suppression,
+)
+from rapport.people.models import Candidate, ConsentState
+
+# Reasons, with what the team reads about them.
+REASONS = {
+    "suppressed": "Address on the suppression list",
+    "left": "Asked to hear nothing more",
+    "no_address": "No email address",
+    "unsubscribed": "Unsubscribed",
+    "topic_declined": "Declined this topic",
+    "no_consent": "No consent",
+    "consent_withdrawn": "Consent withdrawn",
+    "paused": "Paused mail",
+    "frequency_cap": "Contact limit reached",
+    "own_frequency": "Their chosen frequency",
+    "window": "Outside the send window",
+    "campaign_paused": "Campaign paused",
+    "cancelled": "Cancelled",
+    "sequence_stopped": "Sequence stopped",
+    "deferred": "Server deferred it; retrying",
+}
+OWN_FREQUENCY_DAYS = {Frequency.MONTHLY: 30, Frequency.QUARTERLY: 90}
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def address_digest(address: str) -> str:
+    """How an address is kept on the suppression list."""
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()
+
+
+# --- send windows
+
+
+@dataclass(frozen=True)
+class Window:
+    """Days of the week (0 = Monday) and local hours when mail may arrive."""
+
+    days: tuple[int, ...] = (0, 1, 2, 3, 4)
+    start: dt.time = dt.time(8, 0)
+    end: dt.time = dt.time(18, 0)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Window | None:
+        if not data:
+            return None
+        return cls(
+            days=tuple(sorted({int(d) for d in data["days"]})),
+            start=dt.time.fromisoformat(data["start"]),
+            end=dt.time.fromisoformat(data["end"]),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"days": list(self.days), "start": self.start.isoformat("minutes"), "end": self.end.isoformat("minutes" if not self.end.second else "seconds")}  # fmt: skip
+
+    def __str__(self) -> str:
+        days = ", ".join(DAY_NAMES[d] for d in self.days)
+        return f"{days}, {self.start:%H:%M}–{self.end:%H:%M}"
+
+    def opens(self, at: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+        """`at` when it is inside the window, else the next moment it opens."""
+        local = at.astimezone(zone)
+        for offset in range(8):
+            day = local.date() + dt.timedelta(days=offset)
+            if day.weekday() not in self.days:
+                continue
+            start = _aware(day, self.start, zone)
+            end = _aware(day, self.end, zone)
+            if at < start:
+                return start
+            if at < end:
+                return at
+        raise ValueError("A send window needs at least one day.")
+
+
+def _aware(day: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime:
+    """A local wall time as an instant; a time that a clock change skips
+    (02:30 on the spring-forward night) is read as the moment after it."""
+    naive = dt.datetime.combine(day, time)
+    aware = naive.replace(tzinfo=zone)
+    back = aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
+    if back != naive:  # in the gap: take the later offset
+        aware = naive.replace(tzinfo=zone, fold=1)
+    return aware.astimezone(dt.UTC)
+
+
+def zone_of(name: str, fallback: str) -> ZoneInfo:
+    for candidate in (name, fallback, "UTC"):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def organisation_policy() -> SendingPolicy:
+    policy = SendingPolicy.objects.order_by("id").first()
+    return policy if policy is not None else SendingPolicy.objects.create()
+
+
+def organisation_window(policy: SendingPolicy) -> Window:
+    return Window.from_json(policy.window) or Window()
+
+
+# --- the facts a batch of checks reads
+
+
+@dataclass
+class Facts:
+    policy: SendingPolicy
+    now: dt.datetime
+    candidates: dict[int, Candidate] = field(default_factory=dict)
+    preferences: dict[int, Preference] = field(default_factory=dict)
+    declined: dict[int, set[int]] = field(default_factory=dict)  # candidate -> topic ids
+    suppressed: set[str] = field(default_factory=set)  # digests
+    # Each candidate's recent sends (and sends in progress, at `now`), newest first.
+    recent: dict[int, list[tuple[int, dt.datetime]]] = field(default_factory=dict)
+
+
+def facts_for(
+    candidate_ids: Iterable[int],
+    addresses: Iterable[str],
+    *,
+    now: dt.datetime | None = None,
+    policy: SendingPolicy | None = None,
+) -> Facts:
+    ids = list(set(candidate_ids))
+    policy = policy or organisation_policy()
+    facts = Facts(policy=policy, now=now or timezone.now())
+    facts.candidates = {
+        c.pk: c
+        for c in Candidate.objects.filter(pk__in=ids).only("id", "timezone", "consent", "country")
+    }
+    facts.preferences = {p.candidate_id: p for p in Preference.objects.filter(candidate_id__in=ids)}
+    for candidate_id, topic_id in Preference.topics_declined.through.objects.filter(
+        preference_id__in=list(facts.preferences)
+    ).values_list("preference_id", "topic_id"):
+        facts.declined.setdefault(candidate_id, set()).add(topic_id)
+    digests = {address_digest(a) for a in addresses if a}
+    facts.suppressed = set(
+        Suppression.objects.filter(digest__in=digests).values_list("digest", flat=True)
+    )
+    facts.recent = _recent_sends(ids, facts.now, policy)
+    return facts
+
+
+def _recent_sends(
+    ids: list[int], now: dt.datetime, policy: SendingPolicy
+) -> dict[int, list[tuple[int, dt.datetime]]]:
+    since = now - dt.timedelta(days=max(policy.cap_days, *OWN_FREQUENCY_DAYS.values()))
+    rows = (
+        Message.objects.filter(candidate_id__in=ids)
+        .filter(Q(status=MessageStatus.SENT, sent_at__gte=since) | Q(status=MessageStatus.SENDING))
+        .values_list("candidate_id", "id", "sent_at")
+    )
+    found: dict[int, list[tuple[int, dt.datetime]]] = {}
+    for candidate_id, message_id, sent_at in rows:
+        found.setdefault(candidate_id, []).append((message_id, sent_at or now))
+    for sends in found.values():
+        sends.sort(key=lambda s: s[1], reverse=True)
+    return found
+
+
+# --- the decision
+
+
+@dataclass(frozen=True)
+class Verdict:
+    send: bool
+    reason: str = ""
+    later: dt.datetime | None = None  # when it may go; None with a reason: never
+
+    @property
+    def held(self) -> bool:
+        return not self.send and self.later is None
+
+
+SEND = Verdict(send=True)
+
+
+def decide(
+    facts: Facts,
+    *,
+    candidate_id: int,
+    address: str,
+    kind: str,
+    topic_id: int | None = None,
+    window: Window | None = None,
+    message_id: int | None = None,
+) -> Verdict:
+    """What the policy says about one message now (see the module doc)."""
+    held = _held(facts, candidate_id=candidate_id, address=address, kind=kind, topic_id=topic_id)
+    if held:
+        return Verdict(send=False, reason=held)
+    if kind != MessageKind.NURTURE:
+        return SEND
+    for rule in (_paused, _capped, _own_frequency):
+        later = rule(facts, candidate_id, message_id)
+        if later is not None:
+            return later
+    candidate = facts.candidates.get(candidate_id)
+    zone = zone_of(candidate.timezone if candidate else "", facts.policy.fallback_timezone)
+    opens = (window or organisation_window(facts.policy)).opens(facts.now, zone)
+    if opens > facts.now:
+        return Verdict(send=False, reason="window", later=opens)
+    return SEND
+
+
+def _held(facts: Facts, *, candidate_id: int, address: str, kind: str, topic_id: int | None) -> str:
+    if not address:
+        return "no_address"
+    if address_digest(address) in facts.suppressed:
+        return "suppressed"
+    preference = facts.preferences.get(candidate_id)
+    if preference is not None and preference.left_at:
+        return "left"
+    if kind != MessageKind.NURTURE:
+        return ""
+    if preference is not None and preference.unsubscribed_at:
+        return "unsubscribed"
+    if topic_id is not None and topic_id in facts.declined.get(candidate_id, set()):
+        return "topic_declined"
+    candidate = facts.candidates.get(candidate_id)
+    consent = candidate.consent if candidate else ConsentState.UNKNOWN
+    if consent == ConsentState.WITHDRAWN:
+        return "consent_withdrawn"
+    if facts.policy.require_consent and consent not in (
+        ConsentState.GIVEN,
+        ConsentState.LEGITIMATE_INTEREST,
+    ):
+        return "no_consent"
+    return ""
+
+
+def _paused(facts: Facts, candidate_id: int, message_id: int | None) -> Verdict | None:
+    preference = facts.preferences.get(candidate_id)
+    if preference is None or not preference.paused_on(facts.now.date()):
+        return None
+    assert preference.paused_until is not None
+    resume = dt.datetime.combine(preference.paused_until + dt.timedelta(days=1), dt.time(), dt.UTC)
+    return Verdict(send=False, reason="paused", later=resume)
+
+
+def _others(facts: Facts, candidate_id: int, message_id: int | None) -> list[dt.datetime]:
+    return [at for mid, at in facts.recent.get(candidate_id, []) if mid != message_id]
+
+
+def _capped(facts: Facts, candidate_id: int, message_id: int | None) -> Verdict | None:
+    return _limit(
+        _others(facts, candidate_id, message_id),
+        limit=facts.policy.cap_messages,
+        days=facts.policy.cap_days,
+        now=facts.now,
+        reason="frequency_cap",
+    )
+
+
+def _own_frequency(facts: Facts, candidate_id: int, message_id: int | None) -> Verdict | None:
+    preference = facts.preferences.get(candidate_id)
+    days = OWN_FREQUENCY_DAYS.get(preference.frequency) if preference else None  # type: ignore[call-overload]
+    if days is None:
+        return None
+    return _limit(
+        _others(facts, candidate_id, message_id),
+        limit=1,
+        days=days,
+        now=facts.now,
+        reason="own_frequency",
+    )
+
+
+def _limit(
+    sends: Sequence[dt.datetime], *, limit: int, days: int, now: dt.datetime, reason: str
+) -> Verdict | None:
+    """At most `limit` sends in any `days`: when reached, wait until the
+    oldest of the last `limit` leaves the period."""
+    period = dt.timedelta(days=days)
+    inside = [at for at in sends if at > now - period]
+    if limit <= 0 or len(inside) < limit:
+        return None
+    oldest_counted = sorted(inside, reverse=True)[limit - 1]
+    return Verdict(send=False, reason=reason, later=oldest_counted + period)

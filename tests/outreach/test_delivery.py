@@ -1,0 +1,214 @@
+"""The outbox and its delivery, against a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import dkim
+import pytest
+from django.utils import timezone
+
+from rapport.accounts.models import User
+from rapport.core.models import Activity, ActivityKind
+from rapport.outreach import delivery, mime, services
+from rapport.outreach.models import CapturedMail, Message, MessageStatus, Suppression
+from rapport.outreach.policy import address_digest
+from rapport.people.models import Candidate
+from tests.conftest import need_peer
+from tests.outreach.conftest import Sink, html, plain, refresh
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _send(owner: User, candidate: Candidate, **kwargs: Any) -> Message:
+    return services.email_send(
+        actor=owner,
+        candidate=candidate,
+        subject=kwargs.get("subject", "Hello {{ candidate.first_name }}"),
+        body=kwargs.get(
+            "body", "Hi **{{ candidate.first_name }}**, how is {{ candidate.current_company }}?"
+        ),
+    )
+
+
+def test_a_personal_email_arrives_personalised_with_both_parts_and_its_headers(
+    smtp_sink: Sink, deliver: Callable[..., Any], owner: User, candidate: Candidate
+) -> None:
+    message = _send(owner, candidate)
+    assert deliver().sent == 1
+    [received] = smtp_sink.received
+    mail = received.message
+    assert received.rcpt_tos == ["maria.souza@example.org"]
+    assert mail["To"] == "maria.souza@example.org"
+    assert mail["From"] == "Rita Recruiter <rita@example.com>"
+    assert mail["Subject"] == "Hello Maria"
+    assert mail["Message-ID"] == refresh(message).message_id
+    assert "Hi **Maria**, how is Bluefin Analytics?" in plain(received)
+    assert "Hi <strong>Maria</strong>, how is Bluefin Analytics?" in html(received)
+    # Personal mail carries no list headers and no unsubscribe footer.
+    assert mail["List-Unsubscribe"] is None
+    assert "Unsubscribe" not in plain(received)
+    # The return path names the message, so a bounce finds it.
+    assert received.mail_from.startswith("bounces+")
+    assert mime.message_from_return_path(received.mail_from) == message.pk
+
+
+def test_a_sent_email_is_on_the_timeline_and_updates_last_contacted(
+    smtp_sink: Sink, deliver: Callable[..., Any], owner: User, candidate: Candidate
+) -> None:
+    message = _send(owner, candidate)
+    deliver()
+    message = refresh(message)
+    assert message.status == MessageStatus.SENT and message.attempts == 1
+    sent = Activity.objects.get(candidate=candidate, kind=ActivityKind.EMAIL_SENT)
+    assert sent.summary == "Hello Maria" and sent.target_id == message.pk
+    candidate.refresh_from_db()
+    assert candidate.last_contacted_at == message.sent_at
+
+
+def test_mail_is_signed_with_dkim_when_a_key_is_configured(
+    smtp_sink: Sink,
+    deliver: Callable[..., Any],
+    owner: User,
+    candidate: Candidate,
+    settings: Any,
+    tmp_path: Path,
+) -> None:
+    key = tmp_path / "dkim.pem"
+    openssl = subprocess.run(
+        ["openssl", "genrsa", "-traditional", "-out", str(key), "2048"],
+        capture_output=True,
+        check=False,
+    )
+    need_peer(openssl.returncode == 0, f"openssl cannot make an RSA key: {openssl.stderr!r}")
+    public = subprocess.run(
+        ["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    settings.DKIM_KEY_FILE, settings.DKIM_SELECTOR, settings.DKIM_DOMAIN = (
+        str(key),
+        "s1",
+        "example.com",
+    )
+    _send(owner, candidate)
+    deliver()
+    [received] = smtp_sink.received
+    assert b"DKIM-Signature:" in received.data
+    import base64
+
+    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+
+    def dns(name: bytes, timeout: int = 5) -> bytes:
+        assert name == b"s1._domainkey.example.com."
+        return record
+
+    assert dkim.verify(received.data, dnsfunc=dns)
+    assert not dkim.verify(received.data.replace(b"Maria", b"Mario"), dnsfunc=dns)
+
+
+def test_a_deferral_is_retried_later_with_the_same_message_id(
+    smtp_sink: Sink, deliver: Callable[..., Any], owner: User, candidate: Candidate
+) -> None:
+    message = _send(owner, candidate)
+    smtp_sink.fail_next.append("451 4.3.0 Try again later")
+    outcome = deliver()
+    assert outcome.deferred == 1 and outcome.sent == 0
+    message = refresh(message)
+    assert message.status == MessageStatus.QUEUED and message.reason == "deferred"
+    assert message.attempts == 1 and "451" in message.detail
+    assert message.due_at > timezone.now() + dt.timedelta(seconds=30)
+    assert smtp_sink.received == []
+
+    Message.objects.filter(pk=message.pk).update(due_at=timezone.now())
+    assert deliver().sent == 1
+    assert [r.message["Message-ID"] for r in smtp_sink.received] == [message.message_id]
+    assert refresh(message).attempts == 2
+
+
+def test_a_message_deferred_past_the_retry_limit_fails(
+    smtp_sink: Sink, deliver: Callable[..., Any], owner: User, candidate: Candidate
+) -> None:
+    message = _send(owner, candidate)
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - dt.timedelta(days=4))
+    smtp_sink.fail_next.append("421 4.7.0 Too busy")
+    deliver()
+    message = refresh(message)
+    assert message.status == MessageStatus.FAILED and "421" in message.detail
+
+
+def test_a_hard_bounce_suppresses_the_address_and_is_recorded(
+    smtp_sink: Sink, deliver: Callable[..., Any], owner: User, candidate: Candidate
+) -> None:
+    smtp_sink.answers["maria.souza@example.org"] = "550 5.1.1 No such user"
+    first = _send(owner, candidate)
+    assert deliver().bounced == 1
+    first = refresh(first)
+    assert first.status == MessageStatus.BOUNCED and "550" in first.detail
+    assert Suppression.objects.filter(digest=address_digest("maria.souza@example.org")).exists()
+    bounce = Activity.objects.get(candidate=candidate, kind=ActivityKind.EMAIL_BOUNCED)
+    assert bounce.target_id == first.pk
+
+    second = _send(owner, candidate, subject="Again")
+    deliver()
+    second = refresh(second)
+    assert second.status == MessageStatus.SUPPRESSED and second.reason == "suppressed"
+    assert smtp_sink.received == []
+
+
+def test_a_server_that_is_down_loses_nothing(
+    settings: Any, deliver: Callable[..., Any], owner: User, candidate: Candidate
+) -> None:
+    settings.EMAIL_URL = "smtp://127.0.0.1:9"  # nothing listens on the discard port here
+    message = _send(owner, candidate)
+    assert deliver().deferred == 1
+    message = refresh(message)
+    assert message.status == MessageStatus.QUEUED and "cannot connect" in message.detail
+
+
+def test_without_an_smtp_server_mail_is_captured_as_sent(
+    settings: Any, deliver: Callable[..., Any], owner: User, candidate: Candidate
+) -> None:
+    settings.EMAIL_URL = ""
+    message = _send(owner, candidate)
+    assert deliver().sent == 1
+    captured = CapturedMail.objects.get(message=message)
+    assert b"Subject: Hello Maria" in bytes(captured.raw)
+    assert refresh(message).status == MessageStatus.SENT
+
+
+def test_a_claimed_message_is_not_claimed_again_until_its_lease_lapses(
+    smtp_sink: Sink, owner: User, candidate: Candidate
+) -> None:
+    message = _send(owner, candidate)
+    assert [m.pk for m in delivery.claim(owner="dead-worker/0")] == [message.pk]
+    assert delivery.claim(owner="other/0") == []
+    # The first worker died; its lease lapses and another takes over.
+    Message.objects.filter(pk=message.pk).update(
+        lease_expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    via = delivery.transport()
+    try:
+        assert delivery.deliver_once(owner="other/0", via=via).sent == 1
+    finally:
+        via.close()
+    assert len(smtp_sink.received) == 1
+    assert refresh(message).status == MessageStatus.SENT
+
+
+def test_a_worker_whose_lease_was_taken_over_does_not_record_the_send_twice(
+    smtp_sink: Sink, owner: User, candidate: Candidate
+) -> None:
+    message = _send(owner, candidate)
+    [mine] = delivery.claim(owner="slow/0")
+    Message.objects.filter(pk=message.pk).update(
+        lease_expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    [theirs] = delivery.claim(owner="fast/0")
+    delivery._sent(theirs, owner="fast/0", raw=None)
+    delivery._sent(mine, owner="slow/0", raw=None)
+    assert Activity.objects.filter(kind=ActivityKind.EMAIL_SENT, target_id=message.pk).count() == 1
