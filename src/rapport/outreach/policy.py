@@ -117,14 +117,11 @@ class Window:
 
 
 def _aware(day: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime:
-    """A local wall time as an instant; a time that a clock change skips
-    (02:30 on the spring-forward night) is read as the moment after it."""
-    naive = dt.datetime.combine(day, time)
-    aware = naive.replace(tzinfo=zone)
-    back = aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
-    if back != naive:  # in the gap: take the later offset
-        aware = naive.replace(tzinfo=zone, fold=1)
-    return aware.astimezone(dt.UTC)
+    """A local wall time as an instant. A time the clock skips (02:30 on the
+    spring-forward night) is read with the offset before the change, which
+    lands just after the gap (03:30); a time that happens twice (autumn)
+    is its first occurrence."""
+    return dt.datetime.combine(day, time, tzinfo=zone).astimezone(dt.UTC)
 
 
 def zone_of(name: str, fallback: str) -> ZoneInfo:
