@@ -58,7 +58,7 @@ def _run_queue(campaign: Campaign) -> int:
 def test_the_preview_says_who_is_held_back_by_which_policy(
     campaign: Campaign, people: list[Candidate], always_open: Any
 ) -> None:
-    ana, bea, caio, duda = people
+    _ana, bea, caio, duda = people
     Preference.objects.create(candidate=bea, unsubscribed_at=timezone.now())
     Candidate.objects.filter(pk=caio.pk).update(consent=ConsentState.WITHDRAWN)
     duda.contacts.all().delete()
