@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("rapport.accounts.urls")),
     path("", include("rapport.search.urls")),
     path("", include("rapport.engagement.urls")),
+    path("", include("rapport.outreach.urls")),
     path("", include("rapport.people.urls")),
     path("", include("rapport.web.urls")),
 ]

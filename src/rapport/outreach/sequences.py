@@ -33,11 +33,14 @@ from rapport.outreach.models import (
     Message,
     MessageStatus,
     Sequence,
+    SequenceStep,
+    Template,
 )
 
 if TYPE_CHECKING:
     from rapport.accounts.models import User
     from rapport.people.models import Candidate
+    from rapport.search.models import Segment
 
 # Timeline events that end a sequence, and the reason recorded.
 STOP_KINDS = {
@@ -64,6 +67,70 @@ def add_wait(start: dt.datetime, days: int, *, business: bool) -> dt.datetime:
     return moment
 
 
+# --- building a sequence
+
+
+def sequence_save(
+    *, actor: User, sequence: Sequence | None, name: str, description: str, sender: User,
+    window: policy.Window | None, auto_segment: Segment | None, stop_on_auto_reply: bool,
+    active: bool,
+) -> Sequence:  # fmt: skip
+    """Create a sequence (`sequence` None) or change one."""
+    _require(actor)
+    name = " ".join(name.split())
+    same = Sequence.objects.filter(name__iexact=name)
+    if sequence is not None:
+        same = same.exclude(pk=sequence.pk)
+    if not name:
+        raise ValidationError({"name": ["Give the sequence a name."]})
+    if same.exists():
+        raise ValidationError({"name": [f"There is already a sequence called {name!r}."]})
+    sequence = sequence or Sequence(created_by=actor)
+    sequence.name, sequence.description, sequence.sender = name, description.strip(), sender
+    sequence.window = window.to_json() if window else None
+    sequence.auto_segment, sequence.stop_on_auto_reply, sequence.active = (
+        auto_segment,
+        stop_on_auto_reply,
+        active,
+    )
+    sequence.save()
+    return sequence
+
+
+def step_add(
+    *, actor: User, sequence: Sequence, template: Template, wait_days: int,
+    business_days: bool = False, as_reply: bool = True,
+) -> SequenceStep:  # fmt: skip
+    """A step at the end. Candidates already past the old last step have
+    finished; those still going will get it."""
+    _require(actor)
+    if template.archived_at:
+        raise ValidationError({"template": ["That template is archived."]})
+    with transaction.atomic():
+        last = sequence.steps.order_by("-position").values_list("position", flat=True).first() or 0
+        return SequenceStep.objects.create(
+            sequence=sequence, position=last + 1, template=template, wait_days=wait_days,
+            business_days=business_days, as_reply=as_reply and last > 0,
+        )  # fmt: skip
+
+
+def step_remove(*, actor: User, step: SequenceStep) -> None:
+    """Remove a step that has sent nothing yet (what was sent stays explained)."""
+    _require(actor)
+    if step.messages.exists():
+        raise ValidationError(
+            {"step": ["This step has sent mail already; make a new sequence instead."]}
+        )
+    step.delete()
+
+
+def _require(actor: User) -> None:
+    if not actor.can(Capability.MANAGE_OUTREACH):
+        from rapport.core.errors import PermissionDenied
+
+        raise PermissionDenied(f"Your role ({actor.get_role_display()}) may not do this.")
+
+
 # --- enrolling
 
 
@@ -78,10 +145,8 @@ def sequence_enroll(
 ) -> Enrolled:
     """Enrol each candidate once; those enrolled before (even if stopped)
     are counted, not enrolled again."""
-    if actor is not None and not actor.can(Capability.MANAGE_OUTREACH):
-        from rapport.core.errors import PermissionDenied
-
-        raise PermissionDenied(f"Your role ({actor.get_role_display()}) may not do this.")
+    if actor is not None:
+        _require(actor)
     if not sequence.active:
         raise ValidationError({"sequence": [f"{sequence.name} is paused."]})
     first = sequence.steps.order_by("position").first()

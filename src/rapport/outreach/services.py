@@ -284,6 +284,19 @@ class Preview:
     def will_receive(self) -> int:
         return self.now + sum(self.later.values())
 
+    @property
+    def held_total(self) -> int:
+        return sum(self.held.values())
+
+    @property
+    def waiting(self) -> list[tuple[str, int]]:
+        """(what they wait for, how many), most first."""
+        return [(policy.REASONS.get(r, r), n) for r, n in self.later.most_common()]
+
+    @property
+    def held_back(self) -> list[tuple[str, int]]:
+        return [(policy.REASONS.get(r, r), n) for r, n in self.held.most_common()]
+
 
 def campaign_preview(campaign: Campaign, *, at: dt.datetime | None = None) -> Preview:
     """Who will receive the campaign and who is held back by which policy,
@@ -634,3 +647,28 @@ def policy_update(*, actor: User, **fields: Any) -> SendingPolicy:
     current.full_clean()
     current.save()
     return current
+
+
+# --- topics
+
+
+def topic_create(*, actor: User, name: str, description: str = "") -> Topic:
+    require(actor, Capability.MANAGE_SETTINGS)
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": ["Give the topic a name."]})
+    if Topic.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": [f"There is already a topic called {name!r}."]})
+    return Topic.objects.create(
+        name=name, description=description.strip(), position=Topic.objects.count()
+    )
+
+
+def topic_delete(*, actor: User, topic: Topic) -> None:
+    """Templates of the topic keep going, to everyone."""
+    require(actor, Capability.MANAGE_SETTINGS)
+    topic.delete()
+
+
+def suppression_count() -> int:
+    return Suppression.objects.count()

@@ -18,4 +18,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_confidential": user.can(Capability.SEE_CONFIDENTIAL),
         "can_see_all": user.can(Capability.SEE_ALL_CANDIDATES),
         "can_admin": user.can(Capability.MANAGE_USERS),
+        "can_send": user.can(Capability.SEND_EMAIL),
+        "can_settings": user.can(Capability.MANAGE_SETTINGS),
     }

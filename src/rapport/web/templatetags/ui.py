@@ -97,3 +97,11 @@ def highlight(text: object, terms: list[str] | None) -> SafeString | str:
             last = match.end()
     pieces.append(escape(value[last:]))
     return mark_safe("".join(pieces))  # noqa: S308 (every piece is escaped)
+
+
+@register.filter
+def get_item(mapping: object, key: object) -> object:
+    """`mapping[key]` in a template, or "" when it is not there."""
+    if isinstance(mapping, dict):
+        return mapping.get(key, "")
+    return ""
