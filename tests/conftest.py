@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from rapport.accounts.models import Role, User
@@ -141,3 +144,24 @@ def token_for() -> Callable[[User], str]:
         return token_create(user=user, name="tests")[1]
 
     return make
+
+
+# Tests start real `rapport worker` processes, which must see the test
+# database. On SQLite pytest-django keeps that database in memory unless
+# DATABASES["default"]["TEST"]["NAME"] names a file, and no other process can
+# open an in-memory database; so, unless a file is already named (for instance
+# through RAPPORT_TEST_DATABASE_URL), name a fresh one for this session, in a
+# private temporary folder so that parallel sessions never share it.
+def pytest_configure(config: pytest.Config) -> None:
+    # Called when this conftest is imported: after settings are loaded, before
+    # any test database exists. The test database is one per session, so this
+    # also puts the rest of the session on the file.
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    test = db.setdefault("TEST", {})
+    if test.get("NAME") and test["NAME"] != ":memory:":
+        return
+    folder = tempfile.mkdtemp(prefix="rapport-tests-")
+    test["NAME"] = str(Path(folder) / "test.sqlite3")
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
