@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("rapport.engagement.urls")),
     path("", include("rapport.outreach.urls")),
     path("", include("rapport.people.urls")),
+    path("", include("rapport.outreach.public_urls")),
     path("", include("rapport.web.urls")),
 ]

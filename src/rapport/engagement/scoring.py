@@ -3,7 +3,9 @@ and the team.
 
 Each human touch adds points by kind (a reply counts more than an email we
 sent), halving every HALF_LIFE days, so a reply last week outweighs three
-last year. Machine-made events (automated follow-ups) and the team's own
+last year. A person's opens (the first of each message) and clicks count a
+little. Machine-made events (automated follow-ups; opens and clicks by mail
+scanners and privacy proxies, see outreach.tracking) and the team's own
 bookkeeping (tags, pools, edits) count for nothing. The sum goes through
 100·(1 − e^(−sum/SCALE)): more touches always help, never past 100.
 
@@ -27,7 +29,9 @@ WEIGHTS = {
     "stage.changed": 10.0,
     "consent.given": 8.0,
     "email.sent": 3.0,
+    "email.clicked": 3.0,
     "note.added": 2.0,
+    "email.opened": 1.0,
 }
 LABELS = {
     "email.replied": ("reply", "replies"),
@@ -36,7 +40,9 @@ LABELS = {
     "stage.changed": ("stage change", "stage changes"),
     "consent.given": ("consent given", "consents given"),
     "email.sent": ("email sent", "emails sent"),
+    "email.clicked": ("link clicked", "links clicked"),
     "note.added": ("note", "notes"),
+    "email.opened": ("email opened", "emails opened"),
 }
 # Each band's score range, [low, high); the one definition, which the
 # search's engagement: field and its facet read too.

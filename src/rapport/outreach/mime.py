@@ -1,7 +1,9 @@
 """A Message row as the bytes that go over SMTP: both parts, the headers a
 good sender sets (RFC 8058 one-click unsubscribe on nurture mail), the
 return path that maps a bounce to its message, and a DKIM signature when a
-key is configured."""
+key is configured. The HTML part's links go through click tracking and it
+carries the open pixel while the policy tracks opens (see
+outreach.tracking); the text part keeps plain links."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from rapport.outreach import tokens
+from rapport.outreach import policy, tokens, tracking
 from rapport.outreach.merge import preferences_url, unsubscribe_url
 from rapport.outreach.models import Message, MessageKind
 from rapport.outreach.rendering import one_line
@@ -61,7 +63,8 @@ def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@{domain()}>"
 
 
-def build(message: Message) -> Envelope:
+def build(message: Message, *, track_opens: bool | None = None) -> Envelope:
+    """The message as sent; `track_opens` defaults to the sending policy's."""
     email = EmailMessage(policy=SMTP)
     email["From"] = formataddr((one_line(message.from_name), message.from_email))
     email["To"] = Address(addr_spec=message.to_email)
@@ -76,7 +79,9 @@ def build(message: Message) -> Envelope:
         email["List-Unsubscribe"] = f"<{unsubscribe_url(message.candidate_id)}>, <{mailto}>"
         email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(_text(message))
-    email.add_alternative(_html(message), subtype="html")
+    if track_opens is None:
+        track_opens = policy.organisation_policy().track_opens
+    email.add_alternative(_html(message, track_opens=track_opens), subtype="html")
     data = email.as_bytes()
     return Envelope(sender=return_path(message), recipient=message.to_email, data=_signed(data))
 
@@ -92,12 +97,15 @@ def _text(message: Message) -> str:
     return message.body_text + footer
 
 
-def _html(message: Message) -> str:
+def _html(message: Message, *, track_opens: bool) -> str:
+    body = tracking.tracked_html(message.body_html, message.pk)
+    if track_opens:
+        body += tracking.pixel_html(message.pk)
     return render_to_string(
         "outreach/email.html",
         {
             "message": message,
-            "body": message.body_html,
+            "body": body,
             "nurture": message.kind == MessageKind.NURTURE,
             "unsubscribe_url": unsubscribe_url(message.candidate_id),
             "preferences_url": preferences_url(message.candidate_id),
