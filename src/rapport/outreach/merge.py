@@ -7,9 +7,10 @@ campaign to a hundred thousand people personalises in batches."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pycountry
 from django.conf import settings
@@ -33,6 +34,11 @@ CONVERSATION_KINDS: dict[str, str] = {
     ActivityKind.MEETING_LOGGED: "meeting",
 }
 SUMMARY_CHARS = 160
+# What the merge fields and the send window read of a candidate.
+CANDIDATE_COLUMNS = (
+    "id", "first_name", "last_name", "headline", "current_title", "current_company",
+    "city", "country", "timezone",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,25 @@ class Job:
     department: str = ""
     location: str = ""
     url: str = ""
+
+
+class Person(NamedTuple):
+    """What the merge fields read of a candidate, fetched as plain values:
+    a campaign builds a hundred thousand of these."""
+
+    pk: int
+    first_name: str
+    last_name: str
+    headline: str
+    current_title: str
+    current_company: str
+    city: str
+    country: str
+    timezone: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
 
 
 @dataclass(frozen=True)
@@ -65,7 +90,7 @@ def sender_fields(sender: User) -> dict[str, Any]:
 
 
 def recipients(
-    candidates: Sequence[Candidate], *, sender: User, job: Job | None = None
+    candidates: Sequence[Candidate | Person], *, sender: User, job: Job | None = None
 ) -> list[Recipient]:
     """Merge fields for each candidate, in the order given (4 queries)."""
     ids = [c.pk for c in candidates]
@@ -83,16 +108,20 @@ def recipients(
                 "last_conversation": conversations.get(c.pk),
                 "sender": sender_context,
                 "job": job_context,
-                "unsubscribe_url": unsubscribe_url(c.pk),
-                "preferences_url": preferences_url(c.pk),
+                **_links(c.pk),
             },
         )
         for c in candidates
     ]
 
 
-def candidate_fields(candidate: Candidate, skills: list[str]) -> dict[str, Any]:
-    country = pycountry.countries.get(alpha_2=candidate.country) if candidate.country else None
+@functools.lru_cache(maxsize=512)
+def country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code) if code else None
+    return str(getattr(country, "common_name", None) or getattr(country, "name", ""))
+
+
+def candidate_fields(candidate: Candidate | Person, skills: list[str]) -> dict[str, Any]:
     return {
         "first_name": candidate.first_name,
         "last_name": candidate.last_name,
@@ -101,9 +130,17 @@ def candidate_fields(candidate: Candidate, skills: list[str]) -> dict[str, Any]:
         "current_title": candidate.current_title,
         "current_company": candidate.current_company,
         "city": candidate.city,
-        "country": getattr(country, "common_name", None) or getattr(country, "name", ""),
+        "country": country_name(candidate.country),
         "skills": skills,
         "top_skill": skills[0] if skills else "",
+    }
+
+
+def _links(candidate_id: int) -> dict[str, str]:
+    token = tokens.candidate_token(candidate_id)
+    return {
+        "unsubscribe_url": f"{settings.BASE_URL}/unsubscribe/{token}/",
+        "preferences_url": f"{settings.BASE_URL}/preferences/{token}/",
     }
 
 

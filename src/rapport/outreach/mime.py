@@ -26,6 +26,9 @@ from rapport.outreach.merge import preferences_url, unsubscribe_url
 from rapport.outreach.models import Message, MessageKind
 from rapport.outreach.rendering import one_line
 
+# Headers are not folded below RFC 5322's limit of 998 characters: some mail
+# clients read a folded List-Unsubscribe badly.
+LONG_LINES = SMTP.clone(max_line_length=998)
 SIGNED_HEADERS = [
     b"from", b"to", b"subject", b"date", b"message-id", b"in-reply-to", b"references",
     b"list-unsubscribe", b"list-unsubscribe-post", b"mime-version", b"content-type",
@@ -48,14 +51,14 @@ def domain() -> str:
 def return_path(message: Message) -> str:
     """bounces+<signed message id>@domain: a bounce names its message."""
     local, _, _ = str(settings.BOUNCE_ADDRESS).partition("@")
-    return f"{local}+{tokens.message_token(message.pk).replace(':', '.')}@{domain()}"
+    return f"{local}+{tokens.message_token(message.pk)}@{domain()}"
 
 
 def message_from_return_path(address: str) -> int | None:
     """The message a bounce sent to our return path is about."""
     local = address.split("@", 1)[0]
     _, _, token = local.partition("+")
-    return tokens.message_from_token(token.replace(".", ":")) if token else None
+    return tokens.message_from_token(token) if token else None
 
 
 def new_message_id() -> str:
@@ -65,7 +68,7 @@ def new_message_id() -> str:
 
 def build(message: Message, *, track_opens: bool | None = None) -> Envelope:
     """The message as sent; `track_opens` defaults to the sending policy's."""
-    email = EmailMessage(policy=SMTP)
+    email = EmailMessage(policy=LONG_LINES)
     email["From"] = formataddr((one_line(message.from_name), message.from_email))
     email["To"] = Address(addr_spec=message.to_email)
     email["Subject"] = one_line(message.subject)
@@ -75,7 +78,7 @@ def build(message: Message, *, track_opens: bool | None = None) -> Envelope:
         email["In-Reply-To"] = message.in_reply_to
         email["References"] = one_line(message.references or message.in_reply_to)
     if message.kind == MessageKind.NURTURE:
-        mailto = f"mailto:unsubscribe+{tokens.candidate_token(message.candidate_id).replace(':', '.')}@{domain()}"
+        mailto = f"mailto:unsubscribe+{tokens.candidate_token(message.candidate_id)}@{domain()}"
         email["List-Unsubscribe"] = f"<{unsubscribe_url(message.candidate_id)}>, <{mailto}>"
         email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(_text(message))

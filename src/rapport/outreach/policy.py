@@ -25,6 +25,7 @@ previews a whole audience with the same rules.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -124,6 +125,7 @@ def _aware(day: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, time, tzinfo=zone).astimezone(dt.UTC)
 
 
+@functools.lru_cache(maxsize=1024)
 def zone_of(name: str, fallback: str) -> ZoneInfo:
     for candidate in (name, fallback, "UTC"):
         if candidate:

@@ -289,6 +289,10 @@ class Compiled:
     subject: Any  # jinja2.Template, text
     text: Any  # the Markdown, text
     html: Any  # the Markdown made HTML, values escaped
+    # Whether a part loops, and so is rendered piece by piece against
+    # MAX_OUTPUT; without a loop a part's length is bounded by its source.
+    subject_loops: bool = False
+    body_loops: bool = False
 
 
 @dataclass(frozen=True)
@@ -305,14 +309,16 @@ def compile_template(subject: str, body: str) -> Compiled:
 
 @lru_cache(maxsize=64)
 def _compile(subject: str, body: str) -> Compiled:
-    check(subject, part="subject")
-    check(body, part="body")
+    subject_tree = check(subject, part="subject")
+    body_tree = check(body, part="body")
     if "\n" in subject.strip():
         raise TemplateProblem("A subject is one line.", part="subject")
     return Compiled(
         subject=TEXT_ENV.from_string(subject),
         text=TEXT_ENV.from_string(_markdown_to_text(body)),
         html=HTML_ENV.from_string(markdown_to_html(body)),
+        subject_loops=subject_tree.find(nodes.For) is not None,
+        body_loops=body_tree.find(nodes.For) is not None,
     )
 
 
@@ -368,17 +374,22 @@ def _markdown_to_text(source: str) -> str:
 
 def render(compiled: Compiled, context: Mapping[str, Any]) -> Rendered:
     """One candidate's message (raises TemplateProblem on a render error)."""
+    loops = compiled.body_loops
     return Rendered(
-        subject=one_line(_render(compiled.subject, context, part="subject")),
-        text=_render(compiled.text, context, part="body").strip() + "\n",
-        html=_render(compiled.html, context, part="body"),
+        subject=one_line(
+            _render(compiled.subject, context, part="subject", loops=compiled.subject_loops)
+        ),
+        text=_render(compiled.text, context, part="body", loops=loops).strip() + "\n",
+        html=_render(compiled.html, context, part="body", loops=loops),
     )
 
 
-def _render(template: Any, context: Mapping[str, Any], *, part: str) -> str:
+def _render(template: Any, context: Mapping[str, Any], *, part: str, loops: bool) -> str:
     size = 0
     chunks = []
     try:
+        if not loops:
+            return str(template.render(context))
         for chunk in template.generate(context):
             size += len(chunk)
             if size > MAX_OUTPUT:

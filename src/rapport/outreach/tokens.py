@@ -1,24 +1,46 @@
 """Signed tokens for the links in every email: the preference centre, the
 one-click unsubscribe, tracking, and the return path that maps a bounce to
-its message. A token carries a number (a candidate's or a message's id) and a
-signature; never an address or a name."""
+its message. A token carries a number (a candidate's or a message's id, in
+hexadecimal) and an HMAC-SHA256 of it under a key derived from the secret
+key and the token's purpose; never an address or a name. The derived keys are
+computed once per process: a campaign signs a hundred thousand of these."""
 
 from __future__ import annotations
 
-from django.core import signing
+import base64
+import functools
+import hashlib
+import hmac
+
+from django.conf import settings
 
 PREFERENCES = "rapport.outreach.preferences"
 MESSAGE = "rapport.outreach.message"
+SIGNATURE_CHARS = 22  # 132 bits of the HMAC, URL-safe base64
 
 
-def _sign(value: int, salt: str) -> str:
-    return signing.Signer(salt=salt).sign(format(value, "x"))
+@functools.lru_cache(maxsize=16)
+def _key(secret: str, purpose: str) -> bytes:
+    return hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
 
 
-def _unsign(token: str, salt: str) -> int | None:
+def _signature(value: str, purpose: str) -> str:
+    digest = hmac.new(_key(settings.SECRET_KEY, purpose), value.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:SIGNATURE_CHARS]
+
+
+def _sign(value: int, purpose: str) -> str:
+    text = format(value, "x")
+    return f"{text}-{_signature(text, purpose)}"
+
+
+def _unsign(token: str, purpose: str) -> int | None:
+    text, _, signature = token.partition("-")
+    if not text or not signature or not hmac.compare_digest(signature, _signature(text, purpose)):
+        return None
     try:
-        return int(signing.Signer(salt=salt).unsign(token), 16)
-    except (signing.BadSignature, ValueError):
+        return int(text, 16)
+    except ValueError:
         return None
 
 
