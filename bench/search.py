@@ -33,11 +33,13 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from pages import POSTGRES_URL, RESULTS, _git_commit, scratch
 
@@ -45,6 +47,7 @@ TARGETS = {
     "postgres": {"page_p95_ms": 100.0, "count_p95_ms": 300.0, "ratio": 1.5},
     "sqlite": {"page_p95_ms": 200.0, "count_p95_ms": 500.0, "ratio": None},
 }
+KEPT_DATABASE = "rapport_search_bench"
 ADDED = re.compile(r"Added ([\d,]+) candidates with ([\d,]+) contact points, ([\d,]+) skills, "
                    r"([\d,]+) tags, ([\d,]+) pool memberships, ([\d,]+) notes and ([\d,]+) "
                    r"activities")  # fmt: skip
@@ -181,20 +184,24 @@ def main() -> None:
         help="Measure the SQLite installation in this folder (made by an earlier run with "
         "--keep) instead of generating one.",
     )
-    parser.add_argument("--keep", action="store_true", help="Keep the SQLite installation.")
+    parser.add_argument(
+        "--database-url",
+        help="Measure the PostgreSQL database at this URL (made by an earlier run with --keep) "
+        "instead of generating one.",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="Keep the installations: the SQLite folder, and the PostgreSQL database as "
+        f"{KEPT_DATABASE}.",
+    )
     parser.add_argument("--measure", metavar="JSON", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         measure(args.measure, rounds=args.rounds)
         return
-    if args.data_dir:
-        env = {**os.environ, "RAPPORT_DATA_DIR": str(args.data_dir.resolve())}
-        env.pop("RAPPORT_DATABASE_URL", None)
-        out = args.data_dir / "measure.json"
-        command = [sys.executable, __file__, "--measure", str(out), "--rounds", str(args.rounds)]
-        subprocess.run(command, env=env, check=True)
-        measured = json.loads(out.read_text())
-        print_table("sqlite", measured, verdict("sqlite", measured))
+    if args.data_dir or args.database_url:
+        remeasure(args)
         return
     databases = ("sqlite", "postgres") if args.database == "both" else (args.database,)
     report: dict[str, Any] = {
@@ -216,6 +223,8 @@ def main() -> None:
                 shutil.rmtree(kept, ignore_errors=True)
                 shutil.copytree(env["RAPPORT_DATA_DIR"], kept)
                 print(f"kept the installation in {kept} (use --data-dir)")
+            if args.keep and database == "postgres":
+                print(f"kept the database as {keep_postgres(env, args.postgres_url)}")
         report["databases"][database] = result
         failed |= not result["ok"]
     RESULTS.mkdir(exist_ok=True)
@@ -223,6 +232,45 @@ def main() -> None:
     path.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nResults written to {path.relative_to(RESULTS.parent.parent)}")
     sys.exit(1 if failed else 0)
+
+
+def remeasure(args: argparse.Namespace) -> None:
+    """Measure a kept installation again (after `rapport migrate`, so that
+    new indexes are there), without generating it."""
+    with tempfile.TemporaryDirectory(prefix="rapport-bench-") as folder:
+        env = {**os.environ, "RAPPORT_DATA_DIR": str(folder)}
+        env.pop("RAPPORT_DATABASE_URL", None)
+        database = "postgres" if args.database_url else "sqlite"
+        if args.database_url:
+            env["RAPPORT_DATABASE_URL"] = args.database_url
+        else:
+            env["RAPPORT_DATA_DIR"] = str(args.data_dir.resolve())
+        rapport = [sys.executable, "-m", "rapport.cli"]
+        subprocess.run([*rapport, "migrate", "-v", "0"], env=env, check=True)
+        out = Path(folder) / "measure.json"
+        command = [sys.executable, __file__, "--measure", str(out), "--rounds", str(args.rounds)]
+        subprocess.run(command, env=env, check=True)
+        measured = json.loads(out.read_text())
+    print_table(database, measured, verdict(database, measured))
+
+
+def keep_postgres(env: dict[str, str], admin_url: str) -> str:
+    """Copy the scratch database to KEPT_DATABASE (replacing an older one)
+    and return the URL that measures it with --database-url."""
+    import psycopg
+    from psycopg import sql
+
+    scratch_name = urlsplit(env["RAPPORT_DATABASE_URL"]).path.lstrip("/")
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(KEPT_DATABASE))
+        )
+        connection.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(KEPT_DATABASE), sql.Identifier(scratch_name)
+            )
+        )
+    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{KEPT_DATABASE}"))
 
 
 def bench_one(env: dict[str, str], database: str, args: argparse.Namespace) -> dict[str, Any]:

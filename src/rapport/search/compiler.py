@@ -42,6 +42,7 @@ from rapport.people.models import (
 from rapport.people.selectors import pools_visible
 from rapport.search import fulltext
 from rapport.search.fulltext import Condition, Phrase, Without
+from rapport.search.plans import Members, related_members, text_members
 from rapport.search.query import And, Field, Node, Not, Or, QueryError, Text, parse
 
 NOTHING = Q(pk__in=[])
@@ -65,16 +66,9 @@ TOKEN_FIELDS = ("name", "headline", "title", "company", "city")
 MAX_AGE_DAYS = 200 * 365
 
 
-def among(rows: QuerySet[Any]) -> Q:
-    """Candidates whose id is among the `candidate_id`s of `rows`: one index
-    range read of those rows, where a per-candidate EXISTS would probe once
-    for each of a million candidates (SQLite plans it that way)."""
-    return Q(pk__in=rows.values("candidate_id"))
-
-
+# has: on rows of other tables (read like skill:), then on columns.
+HAS_CONTACT = {"email": ContactKind.EMAIL, "phone": ContactKind.PHONE}
 HAS = {
-    "email": lambda: among(ContactPoint.objects.filter(kind=ContactKind.EMAIL)),
-    "phone": lambda: among(ContactPoint.objects.filter(kind=ContactKind.PHONE)),
     "linkedin": lambda: ~Q(linkedin_url=""),
     "github": lambda: ~Q(github_url=""),
     "portfolio": lambda: ~Q(portfolio_url=""),
@@ -94,6 +88,11 @@ class Compiled:
     rank: Condition | None = None
     # Whether free text reaches confidential notes (the user may read them).
     private: bool = False
+    # When the whole condition is one set of candidates read from an index
+    # (full text, or a skill, tag, pool or contact point), perhaps negated:
+    # that set, and whether it is negated. A search may then read it one by
+    # one instead of as a set (see `plans`).
+    sole: tuple[Members, bool] | None = None
 
 
 def compile_query(
@@ -111,7 +110,15 @@ def compile_query(
         return Compiled(EVERYTHING)
     condition = compiler.node(tree)
     rank = fulltext.any_of(compiler.ranked) if compiler.ranked else None
-    return Compiled(condition, compiler.warnings, compiler.highlights, rank, compiler.private)
+    sole = compiler.members.get(id(condition))
+    return Compiled(
+        condition,
+        compiler.warnings,
+        compiler.highlights,
+        rank,
+        compiler.private,
+        (sole[1], sole[2]) if sole is not None and sole[0] is condition else None,
+    )
 
 
 class _Compiler:
@@ -131,6 +138,10 @@ class _Compiler:
         self.ranked: list[Condition] = []
         self.negations = 0  # inside how many NOTs: what is negated is not highlighted
         self._skills: list[tuple[int, str]] | None = None
+        # The conditions that are one set of members, by id: (the condition,
+        # its members, whether negated). The condition is kept so its id
+        # stays its own.
+        self.members: dict[int, tuple[Q, Members, bool]] = {}
 
     @property
     def skills(self) -> list[tuple[int, str]]:
@@ -151,7 +162,7 @@ class _Compiler:
                 return self.text(node.child)  # left out, not negated: it matches all
             self.negations += 1
             try:
-                return ~self.node(node.child)
+                return self.negate(self.node(node.child))
             finally:
                 self.negations -= 1
         if isinstance(node, Text):
@@ -180,7 +191,7 @@ class _Compiler:
                 combined = Without(combined, tuple(drop))
             condition = self.matching(combined)
         elif drop:
-            condition = ~self.matching(fulltext.any_of(drop))
+            condition = self.negate(self.matching(fulltext.any_of(drop)))
         for child in rest:
             condition &= self.node(child)
         return condition
@@ -213,7 +224,22 @@ class _Compiler:
     # --- free text
 
     def matching(self, condition: Condition) -> Q:
-        return fulltext.matching(condition, private=self.private)
+        return self.member(text_members(condition, private=self.private))
+
+    def among(self, rows: QuerySet[Any]) -> Q:
+        """Candidates whose id is among the `candidate_id`s of `rows`."""
+        return self.member(related_members(rows))
+
+    def member(self, members: Members) -> Q:
+        condition = members.condition
+        self.members[id(condition)] = (condition, members, False)
+        return condition
+
+    def negate(self, condition: Q) -> Q:
+        negated = ~condition
+        if (known := self.members.get(id(condition))) is not None and known[0] is condition:
+            self.members[id(negated)] = (negated, known[1], not known[2])
+        return negated
 
     def text(self, node: Text) -> Q:
         condition = self.text_condition(node)
@@ -285,7 +311,7 @@ class _Compiler:
             self.warnings.append(f"No skill is called “{value}”.{self.nearest_skill(value)}")
             return NOTHING
         self.highlights += [name for pk, name in self.skills if pk in ids]
-        return among(CandidateSkill.objects.filter(skill_id__in=ids))
+        return self.among(CandidateSkill.objects.filter(skill_id__in=ids))
 
     def field_tag(self, node: Field) -> Q:
         slug = slugify_tag(node.value)
@@ -293,8 +319,8 @@ class _Compiler:
             return NOTHING  # tags are the team's, as on the tags page
         if node.value.endswith("*") and not node.quoted:
             stem = slugify_tag(node.value.rstrip("*"))
-            return among(CandidateTag.objects.filter(tag__name__startswith=stem))
-        return among(CandidateTag.objects.filter(tag__name=slug))
+            return self.among(CandidateTag.objects.filter(tag__name__startswith=stem))
+        return self.among(CandidateTag.objects.filter(tag__name=slug))
 
     def field_pool(self, node: Field) -> Q:
         wanted = fold(node.value)
@@ -302,7 +328,7 @@ class _Compiler:
         if not pools:
             self.warnings.append(f"No pool is called “{node.value}”.")
             return NOTHING
-        return among(PoolMembership.objects.filter(pool_id__in=[p.pk for p in pools]))
+        return self.among(PoolMembership.objects.filter(pool_id__in=[p.pk for p in pools]))
 
     def field_segment(self, node: Field) -> Q:
         name = fold(node.value)
@@ -399,8 +425,10 @@ class _Compiler:
 
     def field_has(self, node: Field) -> Q:
         what = node.value.strip().lower()
+        if what in HAS_CONTACT:
+            return self.among(ContactPoint.objects.filter(kind=HAS_CONTACT[what]))
         if what not in HAS:
-            raise self.bad(node, f"has: is one of {', '.join(HAS)}.")
+            raise self.bad(node, f"has: is one of {', '.join([*HAS_CONTACT, *HAS])}.")
         return Q(HAS[what]())
 
     def field_email(self, node: Field) -> Q:
@@ -416,7 +444,7 @@ class _Compiler:
             if "." not in domain:
                 raise self.bad(node, "email: takes an address or a domain such as acme.com.")
             match = Q(value__endswith="@" + domain) | Q(value__endswith="." + domain)
-        return among(ContactPoint.objects.filter(match, kind=ContactKind.EMAIL))
+        return self.among(ContactPoint.objects.filter(match, kind=ContactKind.EMAIL))
 
     def field_phone(self, node: Field) -> Q:
         try:
@@ -425,7 +453,7 @@ class _Compiler:
             raise self.bad(
                 node, f"“{node.value}” is not a phone number; write it with its country code."
             ) from None
-        return among(ContactPoint.objects.filter(kind=ContactKind.PHONE, value=number))
+        return self.among(ContactPoint.objects.filter(kind=ContactKind.PHONE, value=number))
 
     def field_years(self, node: Field) -> Q:
         op, low, high = self.comparison(node, _whole_number, "years:>=5 or years:3..8")

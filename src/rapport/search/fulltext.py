@@ -61,12 +61,61 @@ def matching(condition: Condition, *, private: bool) -> Q:
     The SQL is constant and the expression goes in as a parameter; its words
     are letters and digits only (`core.text.words`), so they cannot break
     out of their quotes in the FTS5 or tsquery syntax either."""
+    return Q(pk__in=ids(condition, private=private))
+
+
+def ids(condition: Condition, *, private: bool) -> RawSQL:
+    """The ids of the candidates that meet the condition, as a subquery."""
     if connection.vendor == "postgresql":
         where = f"{TSVECTOR} @@ {TSQUERY}"  # constants only; the query is a parameter
         sql = "SELECT d.candidate_id FROM people_searchdocument d WHERE " + where  # noqa: S608
-        return Q(pk__in=RawSQL(sql, [tsquery(condition, private=private)]))  # noqa: S611
+        return RawSQL(sql, [tsquery(condition, private=private)])  # noqa: S611
     sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
-    return Q(pk__in=RawSQL(sql, [fts5_match(condition, private=private)]))  # noqa: S611
+    return RawSQL(sql, [fts5_match(condition, private=private)])  # noqa: S611
+
+
+def has_prefix(condition: Condition) -> bool:
+    """Whether any phrase ends in a prefix (`dev*`): testing one document for
+    a prefix reads every word that begins so, which is slow one by one."""
+    if isinstance(condition, Phrase):
+        return condition.prefix
+    if isinstance(condition, Join):
+        return any(has_prefix(p) for p in condition.parts)
+    return has_prefix(condition.keep) or any(has_prefix(d) for d in condition.drop)
+
+
+def matching_each(condition: Condition, *, private: bool) -> tuple[str, list[str]]:
+    """The same test for one candidate at a time, as SQL with `{pk}` where
+    the candidate's id goes, and its parameters (see `plans`)."""
+    if connection.vendor == "postgresql":
+        sql = (
+            "EXISTS (SELECT 1 FROM people_searchdocument d "  # noqa: S608
+            f"WHERE d.candidate_id = {{pk}} AND {TSVECTOR} @@ {TSQUERY})"
+        )
+        return sql, [tsquery(condition, private=private)]
+    sql = "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s AND rowid = {pk})"
+    return sql, [fts5_match(condition, private=private)]
+
+
+def counting(
+    condition: Condition, *, private: bool, above: int | None = None
+) -> tuple[str, list[object]]:
+    """The SQL and parameters that count the documents that meet the
+    condition (of candidates whose id is above `above`, when given). Each
+    document is one candidate's, so this is also how many candidates match,
+    read from the full-text index alone."""
+    if connection.vendor == "postgresql":
+        sql = f"SELECT count(*) FROM people_searchdocument d WHERE {TSVECTOR} @@ {TSQUERY}"  # noqa: S608
+        params: list[object] = [tsquery(condition, private=private)]
+        column = "d.candidate_id"
+    else:
+        sql = "SELECT count(*) FROM search_fts WHERE search_fts MATCH %s"
+        params = [fts5_match(condition, private=private)]
+        column = "rowid"
+    if above is not None:
+        sql += f" AND {column} > %s"
+        params.append(above)
+    return sql, params
 
 
 def relevance(condition: Condition, *, private: bool) -> RawSQL:

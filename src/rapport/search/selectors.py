@@ -12,7 +12,7 @@ from django.http import Http404
 from rapport.accounts.models import Capability
 from rapport.core.text import fold
 from rapport.people import selectors as people
-from rapport.search import fulltext
+from rapport.search import fulltext, plans
 from rapport.search.compiler import Compiled, compile_query
 from rapport.search.models import Segment
 
@@ -46,9 +46,10 @@ def candidate_search(
     QueryError for a query that cannot run."""
     compiled = compile_query(user, query, segments=segment_query, now=now)
     by_relevance = sort == "relevance"
+    filtered = bool(tag) or pool is not None or owner is not None
     rows = people.candidate_list(
         user,
-        condition=compiled.condition,
+        condition=_condition(user, compiled, ranked=by_relevance, filtered=filtered),
         sort=people.DEFAULT_SORT if by_relevance else sort,
         tag=tag,
         pool=pool,
@@ -57,7 +58,31 @@ def candidate_search(
     if by_relevance and compiled.rank is not None:
         relevance = fulltext.relevance(compiled.rank, private=compiled.private)
         rows = rows.annotate(relevance=relevance).order_by("-relevance", "-created_at", "-id")
+    if _over_everyone(user, compiled, filtered=filtered):
+        assert compiled.sole is not None
+        members, negated = compiled.sole
+        rows = plans.counted(rows, lambda: members.total(negated=negated))
     return Search(rows, compiled)
+
+
+def _over_everyone(user: User, compiled: Compiled, *, filtered: bool) -> bool:
+    """Whether the search is one set of members (perhaps negated) over the
+    whole pool: its matches can then be counted from the index alone, and
+    its first page may read them one by one (see `plans`)."""
+    return compiled.sole is not None and not filtered and user.can(Capability.SEE_ALL_CANDIDATES)
+
+
+def _condition(user: User, compiled: Compiled, *, ranked: bool, filtered: bool) -> Q:
+    """The compiled condition, or, when it is one set of members over the
+    whole pool in an order an index gives, the same condition in whichever
+    form suits the page or count it ends up in (see `plans`)."""
+    if not _over_everyone(user, compiled, filtered=filtered):
+        return compiled.condition
+    if ranked and compiled.rank is not None:
+        return compiled.condition  # ranked: every match is scored anyway
+    assert compiled.sole is not None
+    members, negated = compiled.sole
+    return plans.either(members, negated=negated)
 
 
 # --- segments

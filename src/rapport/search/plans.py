@@ -1,0 +1,302 @@
+"""How a search reads its matches: as one set, or candidate by candidate.
+
+The candidates that meet a full-text condition, or that have a skill, a tag
+or a phone, come from an index. A search can read them two ways:
+
+- As a set, `id IN (SELECT …)`: the database reads every match, then sorts
+  them and keeps a page. That is right when the matches are few, and for a
+  count, which needs them all anyway.
+- One by one, `EXISTS (SELECT … WHERE … = candidate.id)`: the database walks
+  the index of the sort column and tests each candidate until the page is
+  full. That is right when the matches are a large share of the pool: when
+  95% match, a page of 50 tests about 53 candidates, where reading the set
+  means reading 950,000 of them and sorting them.
+
+`Either` holds both forms and picks one when its SQL is written: one by one
+for a first page (a LIMIT) of a dense match, as a set for everything else.
+The share comes from a sample, the newest candidates, taken only when a page
+is read. A wrong estimate costs time, never rows: both forms mean the same.
+
+A search gets `Either` only when its whole condition is one such set,
+perhaps negated, and the user sees the whole pool: with other conditions
+beside it, SQLite may read another index first and then test each of its
+rows one by one, which is slower than either plan (docs/decisions/0004).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet
+from django.db.models.expressions import Expression
+from django.db.models.lookups import In
+
+from rapport.people.models import Candidate
+from rapport.search import fulltext
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+
+# The newest candidates, by id, that a share is estimated from.
+SAMPLE = 2_000
+
+
+class Form(StrEnum):
+    """How a first page reads its members."""
+
+    SET = "set"  # read them all, then sort them: `id IN (…)`
+    WALK = "walk"  # read them all into a set, walk the sort index testing it
+    EACH = "each"  # walk the sort index, test each candidate on the index
+
+
+@dataclass(eq=False)
+class Members:
+    """Candidates read from an index. `ids` is the subquery of their ids;
+    `each` tests one candidate (None when that is slow, as for a prefix on
+    SQLite); `counting(above)` is the SQL and parameters that count those
+    whose id is above `above` (all of them for None); `probe` is what one
+    test in `each` costs, in reads of one id (below)."""
+
+    ids: Any
+    each: Q | None
+    counting: Callable[[int | None], tuple[str, list[Any]]]
+    probe: float
+
+    @property
+    def within(self) -> Q:
+        return Q(In(F("pk"), self.ids))
+
+    @property
+    def walked(self) -> Q:
+        return Q(In(Unindexed(F("pk")), self.ids))
+
+    @property
+    def condition(self) -> Q:
+        """The form for a condition among others. PostgreSQL turns EXISTS
+        into a semi-join, or negated into an anti-join, and picks between
+        walking and reading the set from its own statistics; NOT IN it can
+        only run by hashing every member (or worse, when they do not fit in
+        work_mem). SQLite reads the set, which is right unless the matches
+        are dense, and that only `Either` may judge."""
+        if connection.vendor == "postgresql" and self.each is not None:
+            return self.each
+        return self.within
+
+    def count(self, above: int | None = None) -> int:
+        return _scalar(*self.counting(above))
+
+    def total(self, *, negated: bool) -> int:
+        """How many candidates are members (or, negated, are not), exactly,
+        from the index alone: every member is a candidate, so those who are
+        not are all the candidates but the members. One statement, so both
+        counts see the same rows."""
+        sql, params = self.counting(None)
+        if not negated:
+            return _scalar(sql, params)
+        return _scalar(f"SELECT (SELECT count(*) FROM people_candidate) - ({sql})", params)  # noqa: S608
+
+
+# What reading one candidate costs, in reads of one id from an index into a
+# set, measured at a million candidates on SQLite: looking the candidate up
+# and sorting it (SET); walking past it in the sort index and testing the
+# set (WALK); testing it on the full-text index one by one (about 50 µs) or
+# on another table's index (EACH).
+SORTED = 2.0
+WALKED = 1.0
+TEXT_PROBE = 300.0
+ROW_PROBE = 10.0
+
+
+def text_members(condition: fulltext.Condition, *, private: bool) -> Members:
+    """The candidates whose search document meets a full-text condition.
+    FTS5 tests a prefix on one document by reading every word that begins
+    so; PostgreSQL tests the document's vector, prefix or not."""
+    each = None
+    if connection.vendor == "postgresql" or not fulltext.has_prefix(condition):
+        each = Q(ForEach(*fulltext.matching_each(condition, private=private)))
+    return Members(
+        ids=fulltext.ids(condition, private=private),
+        each=each,
+        counting=lambda above: fulltext.counting(condition, private=private, above=above),
+        probe=TEXT_PROBE,
+    )
+
+
+def related_members(rows: QuerySet[Any]) -> Members:
+    """The candidates among the `candidate_id`s of `rows` (skills, tags,
+    pools, contact points): one index range read as a set, one probe of the
+    same index per candidate one by one."""
+
+    def counting(above: int | None) -> tuple[str, list[Any]]:
+        found = rows if above is None else rows.filter(candidate_id__gt=above)
+        ids = found.order_by().values("candidate_id").distinct()
+        sql, params = ids.query.sql_with_params()
+        return f"SELECT count(*) FROM ({sql}) members", list(params)  # noqa: S608
+
+    return Members(
+        ids=rows.order_by().values("candidate_id"),
+        each=Q(Exists(rows.filter(candidate_id=OuterRef("pk")))),
+        counting=counting,
+        probe=ROW_PROBE,
+    )
+
+
+def _scalar(sql: str, params: list[Any]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.fetchone()[0])
+
+
+def choose(rows: int | None, members: Members, share: Share) -> Form:
+    """The form for the first `rows` rows (None: every row, as a count
+    needs), by the estimated share of members in the pool."""
+    if connection.vendor == "postgresql":
+        return _choose_postgres(rows, members, share)
+    if rows is None:
+        return Form.SET
+    fraction, pool = share()
+    return cheapest(rows, fraction, pool, probe=members.probe if members.each else None)
+
+
+def _choose_postgres(rows: int | None, members: Members, share: Share) -> Form:
+    """PostgreSQL plans EXISTS itself (see `Members.condition`), and walks
+    the sort index on its own when the matches are dense. Between dense and
+    few, though, it misjudges (a phrase: 765 rows expected, 20,149 found) and
+    looks every match up by id to sort them, one random read each (160 ms
+    for `"machine learning"`). When testing candidates while walking costs
+    less than looking the matches up (rows / fraction < fraction * pool),
+    `+id IN (…)` leaves it only the walk (15 to 30 ms). Not negated: NOT IN
+    is no anti-join."""
+    if rows is None or share.negated or members.each is None:
+        return Form.EACH if members.each is not None else Form.SET
+    fraction, pool = share()
+    return Form.WALK if fraction * fraction * pool >= rows else Form.EACH
+
+
+def cheapest(rows: int, fraction: float, pool: float, *, probe: float | None) -> Form:
+    """The cheapest form for the first `rows` of a pool of `pool` candidates
+    of which `fraction` are members; `probe` is the cost of testing one
+    candidate one by one (None: never)."""
+    matches = fraction * pool
+    tested = rows / fraction if fraction else float("inf")
+    costs = {Form.SET: matches * (1 + SORTED), Form.WALK: matches + tested * WALKED}
+    if probe is not None:
+        costs[Form.EACH] = tested * probe
+    return min(costs, key=lambda form: costs[form])
+
+
+class Unindexed(Func):
+    """The column as a value no index serves (`+id`), so that the database
+    walks the sort index and tests the set, instead of looking up every
+    member by its id and sorting them all."""
+
+    template = "+%(expressions)s"
+
+
+class ForEach(Expression):
+    """A condition on each candidate, in SQL with `{pk}` where the
+    candidate's id goes; written as a column, so the SQL follows the
+    candidate table wherever the ORM puts it (an alias in a subquery)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, sql: str, params: list[Any]) -> None:
+        super().__init__(output_field=BooleanField())
+        self.sql, self.params = sql, params
+        self.pk: Any = F("pk")
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.pk]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.pk,) = exprs
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        pk_sql, pk_params = compiler.compile(self.pk)
+        return self.sql.format(pk=pk_sql), [*self.params, *pk_params]
+
+
+class Share:
+    """The share of the pool that a set of members is, and the size of the
+    pool, estimated once, when first needed, from the newest SAMPLE
+    candidates."""
+
+    def __init__(self, members: Members, *, negated: bool) -> None:
+        self.members, self.negated = members, negated
+        self.value: tuple[float, float] | None = None
+
+    def __call__(self) -> tuple[float, float]:
+        if self.value is None:
+            newest = Candidate.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            above = max(0, newest - SAMPLE)
+            sample = Candidate.objects.filter(pk__gt=above).count()
+            found = self.members.count(above) / sample if sample else 0.0
+            pool = newest * sample / (newest - above) if newest else 0.0
+            self.value = (1.0 - found if self.negated else found), pool
+        return self.value
+
+
+class Either(Expression):
+    """Members in whichever form suits the query the condition ends up in,
+    chosen when its SQL is written: a first page (a LIMIT) by `choose`, a
+    count, facets or an export as the set."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, members: Members, *, negated: bool) -> None:
+        super().__init__(output_field=BooleanField())
+        self.members, self.negated = members, negated
+        self.share = Share(members, negated=negated)
+        self.forms: dict[Form, Any] = {
+            Form.SET: members.within,
+            Form.WALK: members.walked,
+            Form.EACH: members.each or members.within,
+        }
+
+    def get_source_expressions(self) -> list[Any]:
+        return list(self.forms.values())
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        self.forms = dict(zip(self.forms, exprs, strict=True))
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        query = compiler.query
+        rows = query.high_mark if query.is_sliced else None
+        sql, params = compiler.compile(self.forms[choose(rows, self.members, self.share)])
+        return (f"NOT ({sql})" if self.negated else sql), list(params)
+
+
+def either(members: Members, *, negated: bool) -> Q:
+    """The condition that candidates are (or, negated, are not) members."""
+    return Q(Either(members, negated=negated))
+
+
+class CountedRows(QuerySet[Candidate]):
+    """Candidates whose number is known more cheaply than by counting the
+    rows of their query: `counter` answers `count()` for this queryset
+    itself. Any queryset made from it (filtered further, say) has no
+    counter and counts its own rows."""
+
+    counter: Callable[[], int] | None = None
+
+    def count(self) -> int:
+        if self.counter is not None and self._result_cache is None:
+            return self.counter()
+        return super().count()
+
+
+def counted(rows: QuerySet[Candidate], counter: Callable[[], int]) -> CountedRows:
+    found = CountedRows(model=rows.model, query=rows.query.chain(), using=rows.db)
+    found.counter = counter
+    return found

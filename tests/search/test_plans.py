@@ -1,0 +1,206 @@
+"""Each way a search can read its matches gives the same candidates in the
+same order: as a set, as a set tested while walking the sort index, and one
+by one. Every query here is run in each form, on whichever database the
+suite runs on, and checked against the oracle of the equivalence test and
+against the other forms, page and count. Then the choice between the forms,
+from the estimated share of matches, and when a search may choose at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
+import pytest
+from django.db import connection
+
+from rapport.accounts.models import User
+from rapport.people.models import Candidate, Skill
+from rapport.search import plans
+from rapport.search.compiler import compile_query
+from rapport.search.plans import Form, Members
+from rapport.search.query import parse
+from rapport.search.selectors import candidate_search
+from tests.search.test_equivalence import PEOPLE, MakeCandidate, Oracle, build
+
+SOLE = [
+    "python",
+    "engineer",
+    "-engineer",
+    "-python",
+    '"data engineer"',
+    "eng*",
+    "-dev*",
+    "k8s",
+    "c++",
+    "python -go",
+    "(rust OR go) -lead",
+    "title:engineer",
+    "-title:dev*",
+    "skill:python",
+    "-skill:go",
+    "skill:java*",
+    "has:email",
+    "-has:email",
+    "salary",
+    "nobody",
+]
+SORTS = ["-created", "name", "-contacted", "contacted", "-updated"]
+
+
+@pytest.fixture
+def people(make_candidate: MakeCandidate, owner: User) -> dict[str, int]:
+    return build(make_candidate, owner)
+
+
+def forced(monkeypatch: pytest.MonkeyPatch, form: Form) -> None:
+    monkeypatch.setattr(plans, "choose", lambda rows, members, share: form)
+
+
+@pytest.mark.parametrize("form", list(Form))
+@pytest.mark.parametrize("query", SOLE)
+def test_every_form_finds_what_the_oracle_finds(
+    monkeypatch: pytest.MonkeyPatch, people: dict[str, int], owner: User, query: str, form: Form
+) -> None:
+    compiled = compile_query(owner, query)
+    assert compiled.sole is not None, "each query here is one set of candidates"
+    members, _ = compiled.sole
+    if form is Form.EACH and members.each is None:
+        pytest.skip("a prefix is never tested one by one")
+    oracle = Oracle(PEOPLE, dict(Skill.objects.values_list("name", "pk")))
+    tree = parse(query)
+    assert tree is not None
+    if query.lstrip("-").startswith("has:"):
+        expected = set(people) if not query.startswith("-") else set()  # everyone has an email
+    else:
+        expected = {p.first_name for p in PEOPLE if oracle.matches(tree, p, private=True)}
+    forced(monkeypatch, form)
+    rows = candidate_search(owner, query=query, sort="-created").rows
+    page = list(rows[:50].values_list("first_name", flat=True))
+    assert set(page) == expected
+    assert len(page) == len(expected)
+    assert rows.count() == len(expected)
+
+
+@pytest.mark.parametrize("sort", SORTS)
+@pytest.mark.parametrize("query", ["engineer", "-engineer", "dev*", "skill:go", "-skill:go"])
+def test_every_form_keeps_the_order_and_the_pages(
+    monkeypatch: pytest.MonkeyPatch, people: dict[str, int], owner: User, query: str, sort: str
+) -> None:
+    pages: dict[Form, list[list[int]]] = {}
+    for form in Form:
+        forced(monkeypatch, form)
+        rows = candidate_search(owner, query=query, sort=sort).rows
+        pages[form] = [list(rows[at : at + 2].values_list("pk", flat=True)) for at in (0, 2, 4)]
+    assert pages[Form.WALK] == pages[Form.SET]
+    assert pages[Form.EACH] == pages[Form.SET]
+    assert any(pages[Form.SET]), "the query finds someone"
+
+
+def test_a_count_reads_the_set_whatever_a_page_would_do(
+    monkeypatch: pytest.MonkeyPatch, people: dict[str, int], owner: User
+) -> None:
+    chosen: list[int | None] = []
+
+    def choose(rows: int | None, members: Members, share: plans.Share) -> Form:
+        chosen.append(rows)
+        return Form.SET if rows is None else Form.EACH
+
+    monkeypatch.setattr(plans, "choose", choose)
+    rows = candidate_search(owner, query="engineer", sort="-created").rows
+    assert rows.filter(country="BR").count() == 1  # Ana
+    assert len(rows[:3]) == 3
+    assert chosen == [None, 3]
+
+
+@pytest.mark.parametrize("query", SOLE)
+def test_a_lone_set_is_counted_from_its_index_exactly(
+    people: dict[str, int],
+    owner: User,
+    query: str,
+    django_assert_num_queries: Callable[..., AbstractContextManager[object]],
+) -> None:
+    rows = candidate_search(owner, query=query, sort="-created").rows
+    expected = Candidate.objects.filter(compile_query(owner, query).condition).count()
+    with django_assert_num_queries(1):
+        assert rows.count() == expected
+    assert rows.filter(country="PT").count() == len([p for p in rows if p.country == "PT"]), (
+        "a queryset made from it counts its own rows"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fraction", "rows", "probe", "expected"),
+    [
+        (0.95, 50, plans.TEXT_PROBE, Form.EACH),  # `example`: nearly everyone
+        (0.8, 50, plans.TEXT_PROBE, Form.EACH),  # a broad negation
+        (0.26, 50, None, Form.WALK),  # `eng*`: a prefix, never one by one
+        (0.06, 50, plans.TEXT_PROBE, Form.WALK),  # `nurse`
+        (0.7, 50, plans.ROW_PROBE, Form.EACH),  # `has:phone`
+        (0.1, 50, plans.ROW_PROBE, Form.EACH),  # `skill:python`
+        (0.001, 50, plans.TEXT_PROBE, Form.SET),  # a rare word
+        (0.001, 50, plans.ROW_PROBE, Form.SET),  # a small tag
+        (0.95, 50_000, plans.TEXT_PROBE, Form.WALK),  # a deep page
+        (0.0, 50, plans.TEXT_PROBE, Form.SET),  # nobody
+    ],
+)
+def test_the_cheapest_form_follows_the_share_of_matches(
+    fraction: float, rows: int, probe: float | None, expected: Form
+) -> None:
+    assert plans.cheapest(rows, fraction, 1_000_000, probe=probe) is expected
+
+
+def test_a_count_reads_the_set_and_postgresql_plans_exists_itself(
+    people: dict[str, int], owner: User
+) -> None:
+    sole = compile_query(owner, "engineer").sole
+    assert sole is not None
+    share = plans.Share(sole[0], negated=False)
+    postgres = connection.vendor == "postgresql"
+    assert plans.choose(None, sole[0], share) is (Form.EACH if postgres else Form.SET)
+    assert plans.choose(50, sole[0], share) is (Form.EACH if postgres else Form.SET)  # 10 people
+
+
+def test_the_share_is_sampled_from_the_newest_candidates(
+    people: dict[str, int], owner: User
+) -> None:
+    sole = compile_query(owner, "engineer").sole
+    assert sole is not None
+    share = plans.Share(sole[0], negated=False)
+    fraction, pool = share()
+    assert fraction == pytest.approx(5 / 10)
+    assert pool == pytest.approx(10)  # all ten are among the newest
+    assert plans.Share(sole[0], negated=True)()[0] == pytest.approx(5 / 10)
+
+
+@pytest.mark.parametrize(
+    ("query", "sole"),
+    [
+        ("python", True),
+        ("-python", True),
+        ("python -go", True),
+        ("skill:python", True),
+        ("-has:phone", True),
+        ("NOT NOT python", True),
+        ("python country:BR", False),
+        ("python OR skill:go", False),
+        ("has:linkedin", False),
+        ("country:BR", False),
+        ("", False),
+    ],
+)
+def test_only_a_lone_set_of_candidates_may_be_read_another_way(
+    db: None, owner: User, query: str, sole: bool
+) -> None:
+    assert (compile_query(owner, query).sole is not None) is sole
+
+
+def test_the_search_chooses_only_over_the_whole_pool_in_an_indexed_order(
+    people: dict[str, int], owner: User, manager: User
+) -> None:
+    def either(search_rows: object) -> bool:
+        return "Either" in repr(search_rows.query.where)  # type: ignore[attr-defined]
+
+    assert either(candidate_search(owner, query="engineer", sort="-created").rows)
+    assert not either(candidate_search(owner, query="engineer").rows)  # ranked
+    assert not either(candidate_search(owner, query="engineer", sort="name", tag="x").rows)
+    assert not either(candidate_search(manager, query="engineer", sort="name").rows)
