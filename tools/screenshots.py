@@ -4,7 +4,8 @@
 
 Builds a scratch installation in a temporary folder (SQLite, demo data,
 a recruiter login), starts the web server on a free port, and drives
-Debian's Chromium through the main pages, saving one PNG per page.
+Debian's Chromium through the main pages (and a candidate's preference
+page, opened as from an email), saving one PNG per page.
 """
 
 from __future__ import annotations
@@ -22,6 +23,18 @@ from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
+TOPICS_AND_A_LINK = """
+from rapport.outreach.models import Topic
+from rapport.outreach.tokens import candidate_token
+from rapport.people.models import Candidate
+for n, (name, about) in enumerate([
+    ("Engineering roles", "Openings in our product and platform teams"),
+    ("Events and meetups", "Talks and evenings in your city"),
+    ("Newsletter", "A short note from the team each quarter"),
+]):
+    Topic.objects.get_or_create(name=name, defaults={"description": about, "position": n})
+print(candidate_token(Candidate.objects.order_by("id").values_list("id", flat=True)[0]))
+"""
 CHROMIUM = "/usr/bin/chromium"
 EMAIL = "sam.rivera@example.com"
 
@@ -57,6 +70,11 @@ def main() -> None:
             sys.exit(f"createuser printed no password:\n{created}")
         port = _free_port()
         env["RAPPORT_BASE_URL"] = f"http://localhost:{port}"
+        # A candidate's preference page, as the link in an email opens it.
+        token = subprocess.run(
+            [*rapport, "shell", "-c", TOPICS_AND_A_LINK], env=env, check=True,
+            capture_output=True, text=True,
+        ).stdout.split()[-1]  # fmt: skip
         server = subprocess.Popen(
             [*rapport, "serve", "--no-worker", "--port", str(port)],
             env=env,
@@ -65,7 +83,7 @@ def main() -> None:
         )
         try:
             _wait_for(port)
-            shoot(f"http://localhost:{port}", found.group(1), args.out)
+            shoot(f"http://localhost:{port}", found.group(1), args.out, token=token)
         finally:
             server.terminate()
             server.wait(timeout=20)
@@ -73,7 +91,7 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def shoot(base: str, password: str, out: Path) -> None:
+def shoot(base: str, password: str, out: Path, *, token: str) -> None:
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
@@ -109,6 +127,11 @@ def shoot(base: str, password: str, out: Path) -> None:
         page.goto(f"{base}/pools/")
         page.screenshot(path=str(out / "pools.png"))
         print(f"wrote {out / 'pools.png'}")
+
+        candidate = browser.new_page(viewport={"width": 1100, "height": 860})
+        candidate.goto(f"{base}/preferences/{token}/")
+        candidate.screenshot(path=str(out / "preferences.png"), full_page=True)
+        print(f"wrote {out / 'preferences.png'}")
         browser.close()
 
 

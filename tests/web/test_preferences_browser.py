@@ -91,7 +91,9 @@ def test_a_candidate_changes_their_preferences_from_the_link_in_an_email(
     unsubscribe = re.search(r"Unsubscribe: (\S+)", text)
     assert unsubscribe is not None
     page.goto(unsubscribe.group(1))
+    page.screenshot(path=str(SHOTS / "unsubscribe-phone.png"), full_page=True)
     assert Preference.objects.get(candidate=candidate).unsubscribed_at is None
     page.get_by_role("button", name="Unsubscribe").click()
     page.get_by_text("Done: you're unsubscribed.").wait_for()
+    page.screenshot(path=str(SHOTS / "unsubscribed-phone.png"), full_page=True)
     assert Preference.objects.get(candidate=candidate).unsubscribed_at is not None
