@@ -81,11 +81,12 @@ class Members:
         into a semi-join, or negated into an anti-join, and picks between
         walking and reading the set from its own statistics; NOT IN it can
         only run by hashing every member (or worse, when they do not fit in
-        work_mem). SQLite reads the set, which is right unless the matches
-        are dense, and that only `Either` may judge."""
+        work_mem). SQLite reads the set, and for a first page, when the
+        members are many, tests it while walking the sort index (`Either`):
+        `engineer years:>=10` looked up and sorted 194,342 engineers."""
         if connection.vendor == "postgresql" and self.each is not None:
             return self.each
-        return self.within
+        return Q(Either(self, negated=False, lone=False))
 
     def count(self, above: int | None = None) -> int:
         return _scalar(*self.counting(above))
@@ -110,6 +111,10 @@ SORTED = 2.0
 WALKED = 1.0
 TEXT_PROBE = 300.0
 ROW_PROBE = 10.0
+# On PostgreSQL: looking a match up by id, and testing one candidate while
+# walking (a phrase reads the document's word positions), against each other.
+LOOKUP = 1.0
+PG_PROBE = 4.0
 
 
 def text_members(condition: fulltext.Condition, *, private: bool) -> Members:
@@ -152,15 +157,18 @@ def _scalar(sql: str, params: list[Any]) -> int:
         return int(cursor.fetchone()[0])
 
 
-def choose(rows: int | None, members: Members, share: Share) -> Form:
+def choose(rows: int | None, members: Members, share: Share, *, lone: bool = True) -> Form:
     """The form for the first `rows` rows (None: every row, as a count
-    needs), by the estimated share of members in the pool."""
+    needs), by the estimated share of members in the pool. Members beside
+    other conditions (not `lone`) are never tested one by one: SQLite might
+    then read another index first and probe each of its rows."""
     if connection.vendor == "postgresql":
         return _choose_postgres(rows, members, share)
     if rows is None:
         return Form.SET
     fraction, pool = share()
-    return cheapest(rows, fraction, pool, probe=members.probe if members.each else None)
+    probe = members.probe if members.each is not None and lone else None
+    return cheapest(rows, fraction, pool, probe=probe)
 
 
 def _choose_postgres(rows: int | None, members: Members, share: Share) -> Form:
@@ -168,14 +176,13 @@ def _choose_postgres(rows: int | None, members: Members, share: Share) -> Form:
     the sort index on its own when the matches are dense. Between dense and
     few, though, it misjudges (a phrase: 765 rows expected, 20,149 found) and
     looks every match up by id to sort them, one random read each (160 ms
-    for `"machine learning"`). When testing candidates while walking costs
-    less than looking the matches up (rows / fraction < fraction * pool),
-    `+id IN (…)` leaves it only the walk (15 to 30 ms). Not negated: NOT IN
-    is no anti-join."""
+    for `"machine learning"`). When testing the candidates met while walking
+    costs less than looking the matches up, `+id IN (…)` leaves it only the
+    walk (15 to 30 ms). Not negated: NOT IN is no anti-join."""
     if rows is None or share.negated or members.each is None:
         return Form.EACH if members.each is not None else Form.SET
     fraction, pool = share()
-    return Form.WALK if fraction * fraction * pool >= rows else Form.EACH
+    return Form.WALK if fraction * pool * LOOKUP >= rows / fraction * PG_PROBE else Form.EACH
 
 
 def cheapest(rows: int, fraction: float, pool: float, *, probe: float | None) -> Form:
@@ -252,9 +259,9 @@ class Either(Expression):
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, members: Members, *, negated: bool) -> None:
+    def __init__(self, members: Members, *, negated: bool, lone: bool = True) -> None:
         super().__init__(output_field=BooleanField())
-        self.members, self.negated = members, negated
+        self.members, self.negated, self.lone = members, negated, lone
         self.share = Share(members, negated=negated)
         self.forms: dict[Form, Any] = {
             Form.SET: members.within,
@@ -273,7 +280,8 @@ class Either(Expression):
     ) -> tuple[str, list[Any]]:
         query = compiler.query
         rows = query.high_mark if query.is_sliced else None
-        sql, params = compiler.compile(self.forms[choose(rows, self.members, self.share)])
+        form = choose(rows, self.members, self.share, lone=self.lone)
+        sql, params = compiler.compile(self.forms[form])
         return (f"NOT ({sql})" if self.negated else sql), list(params)
 
 
