@@ -26,7 +26,7 @@ from rapport.people.services import pool_add, pool_create
 from rapport.search.services import segment_create
 from tests.outreach.conftest import Sink, plain
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 BODY = "Hi {{ candidate.first_name }},\n\nWe are hiring {{ candidate.top_skill }} people."
 

@@ -21,7 +21,7 @@ from rapport.people.models import Candidate
 from tests.conftest import need_peer
 from tests.outreach.conftest import Sink, html, plain, refresh
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def _send(owner: User, candidate: Candidate, **kwargs: Any) -> Message:
@@ -209,6 +209,25 @@ def test_a_worker_whose_lease_was_taken_over_does_not_record_the_send_twice(
         lease_expires_at=timezone.now() - dt.timedelta(seconds=1)
     )
     [theirs] = delivery.claim(owner="fast/0")
-    delivery._sent(theirs, owner="fast/0", raw=None)
-    delivery._sent(mine, owner="slow/0", raw=None)
+    assert delivery._sent(theirs, owner="fast/0", raw=None)
+    assert not delivery._sent(mine, owner="slow/0", raw=None)
+    assert delivery.sends_record([message.pk]) == 1
+    assert delivery.sends_record([message.pk]) == 0
     assert Activity.objects.filter(kind=ActivityKind.EMAIL_SENT, target_id=message.pk).count() == 1
+
+
+def test_a_send_that_a_killed_worker_did_not_record_is_recorded_by_the_clock(
+    smtp_sink: Sink, owner: User, candidate: Candidate
+) -> None:
+    message = _send(owner, candidate)
+    [claimed] = delivery.claim(owner="doomed/0")
+    assert delivery._sent(claimed, owner="doomed/0", raw=None)  # then the worker dies
+    assert delivery.sends_record_stale() == 0  # too recent: its worker may still record it
+    Message.objects.filter(pk=message.pk).update(sent_at=timezone.now() - dt.timedelta(minutes=2))
+    assert delivery.sends_record_stale() == 1
+    assert (
+        Activity.objects.get(kind=ActivityKind.EMAIL_SENT, target_id=message.pk).candidate
+        == candidate
+    )
+    candidate.refresh_from_db()
+    assert candidate.last_contacted_at == refresh(message).sent_at

@@ -218,3 +218,32 @@ def test_sending_rules_are_for_admins(client: Client, owner: User, admin: User) 
     saved = organisation_policy()
     assert saved.window == {"days": [1, 2, 3], "start": "09:00", "end": "11:30"}
     assert (saved.cap_messages, saved.cap_days, saved.fallback_timezone) == (3, 14, "Europe/Berlin")
+
+
+def test_the_captured_mailbox_shows_the_mail_without_counting_as_an_open(
+    client: Client, owner: User, candidate: Candidate, settings: Any
+) -> None:
+    from rapport.outreach import delivery
+    from rapport.outreach.models import CapturedMail
+
+    settings.EMAIL_URL = ""
+    services.email_send(
+        actor=owner,
+        candidate=candidate,
+        subject="Hello",
+        body="See [our roles](https://example.com/jobs?a=1&b=2).",
+    )
+    via = delivery.transport()
+    assert delivery.deliver_once(owner="w/0", via=via).sent == 1
+    captured = CapturedMail.objects.get()
+    assert b"open.gif" in bytes(captured.raw) and b"/link/?to=" in bytes(captured.raw)
+    login(client, owner)
+    page = client.get(reverse("mailbox_detail", args=[captured.pk])).content.decode()
+    assert "open.gif" not in page and "/link/?to=" not in page
+    assert (
+        "https://example.com/jobs?a=1&amp;amp;b=2" in page
+    )  # escaped once for HTML, again for srcdoc
+    assert (
+        "&lt;a href=&quot;https://example.com/jobs?a=1&amp;amp;b=2&quot;&gt;our roles&lt;/a&gt;"
+        in page
+    )

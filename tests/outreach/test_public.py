@@ -33,7 +33,7 @@ from rapport.people.models import Candidate
 from rapport.people.services import pool_add, pool_create
 from tests.outreach.conftest import Sink, html, plain, refresh
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

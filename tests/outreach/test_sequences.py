@@ -26,7 +26,7 @@ from rapport.people.models import Candidate
 from rapport.search.services import segment_create
 from tests.outreach.conftest import Sink
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from rapport.people.models import Candidate
 from rapport.people.services import pool_add, pool_create
 from tests.outreach.conftest import Sink
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
 

@@ -24,7 +24,7 @@ from rapport.people.models import Candidate
 from rapport.people.services import pool_add, pool_create
 from tests.outreach.conftest import Sink, html, plain, refresh
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 BROWSER = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 "

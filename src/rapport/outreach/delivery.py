@@ -21,20 +21,20 @@ never lets two workers send the same message.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from rapport.core.activity import activity_record
-from rapport.core.models import ActivityKind
+from rapport.core.models import Activity, ActivityKind
 from rapport.outreach import mime, policy
 from rapport.outreach.models import (
     Campaign,
@@ -51,9 +51,26 @@ from rapport.people.models import Candidate
 
 logger = logging.getLogger(__name__)
 
-BATCH = 20
+BATCH = 50
 POLL_SECONDS = 1.0
 RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600]  # seconds, then every 6 hours
+
+
+_SQLITE_WRITES = threading.RLock()
+
+
+@contextlib.contextmanager
+def writing() -> Iterator[None]:
+    """A write transaction. On SQLite the sending threads of a process take
+    turns through a lock: SQLite lets one writer in at a time, and a thread
+    refused by it sleeps before it tries again, while a thread waiting on
+    this lock starts the moment the last one is done."""
+    if connection.vendor != "sqlite":
+        with transaction.atomic():
+            yield
+        return
+    with _SQLITE_WRITES, transaction.atomic():
+        yield
 
 
 def transport() -> SmtpTransport | CaptureTransport:
@@ -70,7 +87,7 @@ def claim(*, owner: str, limit: int = BATCH, now: dt.datetime | None = None) -> 
     then by due time, and any whose worker's lease lapsed."""
     now = now or timezone.now()
     lease = now + dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
-    with transaction.atomic():
+    with writing():
         ids = _due_ids(
             Q(status=MessageStatus.SENDING, lease_expires_at__lt=now), limit, "lease_expires_at"
         )
@@ -127,19 +144,20 @@ def deliver_once(*, owner: str, via: SmtpTransport | CaptureTransport) -> Outcom
     facts = policy.facts_for([m.candidate_id for m in batch], [m.to_email for m in batch])
     stopped = _stopped(batch)
     windows = _windows(batch)
-    for index, message in enumerate(batch):
-        if time.monotonic() > deadline:
-            outcome.released += _release(batch[index:], owner=owner)
-            break
-        _deliver(
-            message,
-            facts=facts,
-            stopped=stopped,
-            windows=windows,
-            owner=owner,
-            via=via,
-            outcome=outcome,
-        )
+    sent: list[int] = []
+    try:
+        for index, message in enumerate(batch):
+            if time.monotonic() > deadline:
+                outcome.released += _release(batch[index:], owner=owner)
+                break
+            done = _deliver(
+                message, facts=facts, stopped=stopped, windows=windows, owner=owner, via=via,
+                outcome=outcome,
+            )  # fmt: skip
+            if done:
+                sent.append(message.pk)
+    finally:
+        sends_record(sent)
     return outcome
 
 
@@ -198,13 +216,14 @@ def _deliver(
     owner: str,
     via: SmtpTransport | CaptureTransport,
     outcome: Outcome,
-) -> None:
+) -> bool:
+    """See one message through; True when it was sent."""
     if message.pk in stopped:
         reason = stopped[message.pk]
         status = MessageStatus.PAUSED if reason == "campaign_paused" else MessageStatus.CANCELLED
         _finish(message, owner=owner, status=status, reason=reason)
         outcome.held += 1
-        return
+        return False
     verdict = policy.decide(
         facts,
         candidate_id=message.candidate_id,
@@ -218,7 +237,7 @@ def _deliver(
         if _finish(message, owner=owner, status=MessageStatus.SUPPRESSED, reason=verdict.reason):
             _sequence_cannot_go_on(message, verdict.reason)
         outcome.held += 1
-        return
+        return False
     if not verdict.send:
         _finish(
             message,
@@ -228,21 +247,23 @@ def _deliver(
             due_at=verdict.later,
         )
         outcome.later += 1
-        return
-    envelope = mime.build(message)
+        return False
+    envelope = mime.build(message, track_opens=facts.policy.track_opens)
     try:
         via.send(envelope)
     except Deferred as exc:
-        _defer(message, owner=owner, error=exc)
+        _defer(message, owner=owner, error=exc, retry_days=facts.policy.retry_days)
         outcome.deferred += 1
-        return
+        return False
     except Rejected as exc:
         _bounce(message, owner=owner, error=exc)
         outcome.bounced += 1
-        return
-    _sent(message, owner=owner, raw=envelope.data if via.captures else None)
+        return False
+    if not _sent(message, owner=owner, raw=envelope.data if via.captures else None):
+        return False
     facts.recent.setdefault(message.candidate_id, []).insert(0, (message.pk, facts.now))
     outcome.sent += 1
+    return True
 
 
 def _sequence_cannot_go_on(message: Message, reason: str) -> None:
@@ -275,57 +296,120 @@ def _finish(
         fields["due_at"] = due_at
     if detail:
         fields["detail"] = detail[:500]
-    return bool(Message.objects.filter(_mine(message, owner)).update(**fields))
+    with writing():
+        return bool(Message.objects.filter(_mine(message, owner)).update(**fields))
 
 
 def _release(batch: Sequence[Message], *, owner: str) -> int:
     ids = [m.pk for m in batch]
-    return Message.objects.filter(
-        id__in=ids, status=MessageStatus.SENDING, lease_owner=owner
-    ).update(status=MessageStatus.QUEUED, lease_owner="", lease_expires_at=None)
+    with writing():
+        return Message.objects.filter(
+            id__in=ids, status=MessageStatus.SENDING, lease_owner=owner
+        ).update(status=MessageStatus.QUEUED, lease_owner="", lease_expires_at=None)
 
 
-def _sent(message: Message, *, owner: str, raw: bytes | None) -> None:
+def _sent(message: Message, *, owner: str, raw: bytes | None) -> bool:
+    """Say at once that the server took it: the shorter the moment between
+    its answer and this row, the smaller the chance that a killed worker
+    leaves a message to be sent twice. What follows from a send (the
+    timeline, the sequence's next step) is recorded per batch, in
+    sends_record."""
     now = timezone.now()
-    with transaction.atomic():
-        updated = Message.objects.filter(_mine(message, owner)).update(
-            status=MessageStatus.SENT,
-            sent_at=now,
-            attempts=F("attempts") + 1,
-            reason="",
-            detail="",
-            lease_owner="",
-            lease_expires_at=None,
-        )
+    with writing():
+        updated = _mark_sent(message.pk, owner=owner, at=now)
         if not updated:
             # Sent, but another worker took the message over meanwhile: it
             # will go again with the same Message-ID.
             logger.warning(
                 "Message %s was sent after its lease passed to another worker.", message.pk
             )
-            return
+            return False
         if raw is not None:
             CapturedMail.objects.create(message=message, raw=raw, captured_at=now)
-        Candidate.objects.filter(pk=message.candidate_id).filter(
-            Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=now)
-        ).update(last_contacted_at=now)
-        activity_record(
-            kind=ActivityKind.EMAIL_SENT,
-            candidate=Candidate(pk=message.candidate_id),
-            actor=None,
-            summary=message.subject,
-            target=message,
-            data={"to": message.to_email, "kind": message.kind},
-            automated=message.author_id is None,
+    return True
+
+
+def _mark_sent(pk: int, *, owner: str, at: dt.datetime) -> int:
+    """One UPDATE in plain SQL: it runs once for every message sent, and
+    the ORM takes longer to compile it than the database takes to run it."""
+    table = connection.ops.quote_name(Message._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, reason = '', "  # noqa: S608
+            "detail = '', lease_owner = '', lease_expires_at = NULL "
+            "WHERE id = %s AND status = %s AND lease_owner = %s",
+            [
+                MessageStatus.SENT,
+                connection.ops.adapt_datetimefield_value(at),
+                pk,
+                MessageStatus.SENDING,
+                owner,
+            ],
         )
-        if message.enrollment_id:
-            from rapport.outreach.sequences import enrollment_step_sent
-
-            enrollment_step_sent(message, sent_at=now)
+        return int(cursor.rowcount)
 
 
-def _defer(message: Message, *, owner: str, error: Deferred) -> None:
-    retry_days = policy.organisation_policy().retry_days
+def sends_record(message_ids: Sequence[int]) -> int:
+    """Record what follows from sent messages, once each: an Activity on the
+    timeline, the candidate's last contact, the sequence's next step. The
+    sending thread calls this after each batch; the clock calls it for sends
+    whose worker died before it could (sends_record_stale)."""
+    if not message_ids:
+        return 0
+    with writing():
+        messages = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(id__in=list(message_ids), status=MessageStatus.SENT, recorded=False)
+            .only(
+                "id",
+                "candidate_id",
+                "subject",
+                "to_email",
+                "kind",
+                "author_id",
+                "enrollment_id",
+                "step_id",
+                "sent_at",
+            )
+        )
+        if not messages:
+            return 0
+        Message.objects.filter(id__in=[m.pk for m in messages]).update(recorded=True)
+        Activity.objects.bulk_create(
+            [
+                Activity(
+                    kind=ActivityKind.EMAIL_SENT, occurred_at=m.sent_at, candidate_id=m.candidate_id,
+                    summary=m.subject[:300], target_type="message", target_id=m.pk,
+                    data={"to": m.to_email, "kind": m.kind}, automated=m.author_id is None,
+                )
+                for m in messages
+                if m.sent_at is not None
+            ]
+        )  # fmt: skip
+        latest = max(m.sent_at for m in messages if m.sent_at)
+        Candidate.objects.filter(pk__in={m.candidate_id for m in messages}).filter(
+            Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=latest)
+        ).update(last_contacted_at=latest)
+        for m in messages:
+            if m.enrollment_id and m.sent_at:
+                from rapport.outreach.sequences import enrollment_step_sent
+
+                enrollment_step_sent(m, sent_at=m.sent_at)
+    return len(messages)
+
+
+def sends_record_stale(*, older_than: dt.timedelta = dt.timedelta(minutes=1)) -> int:
+    """Record the sends a killed worker sent but did not record."""
+    cutoff = timezone.now() - older_than
+    ids = list(
+        Message.objects.filter(
+            status=MessageStatus.SENT, recorded=False, sent_at__lt=cutoff
+        ).values_list("id", flat=True)[:5000]
+    )
+    return sends_record(ids)
+
+
+def _defer(message: Message, *, owner: str, error: Deferred, retry_days: int) -> None:
     if timezone.now() - message.created_at > dt.timedelta(days=retry_days):
         if _finish(
             message, owner=owner, status=MessageStatus.FAILED, reason="deferred", detail=str(error)
@@ -333,15 +417,16 @@ def _defer(message: Message, *, owner: str, error: Deferred) -> None:
             _sequence_cannot_go_on(message, "deferred")
         return
     delay = RETRY_DELAYS[min(message.attempts, len(RETRY_DELAYS) - 1)]
-    Message.objects.filter(_mine(message, owner)).update(
-        status=MessageStatus.QUEUED,
-        reason="deferred",
-        detail=str(error)[:500],
-        attempts=F("attempts") + 1,
-        due_at=timezone.now() + dt.timedelta(seconds=delay),
-        lease_owner="",
-        lease_expires_at=None,
-    )
+    with writing():
+        Message.objects.filter(_mine(message, owner)).update(
+            status=MessageStatus.QUEUED,
+            reason="deferred",
+            detail=str(error)[:500],
+            attempts=F("attempts") + 1,
+            due_at=timezone.now() + dt.timedelta(seconds=delay),
+            lease_owner="",
+            lease_expires_at=None,
+        )
 
 
 def _bounce(message: Message, *, owner: str, error: Rejected) -> None:

@@ -108,7 +108,7 @@ def recipients(
                 "last_conversation": conversations.get(c.pk),
                 "sender": sender_context,
                 "job": job_context,
-                **_links(c.pk),
+                **candidate_links(c.pk),
             },
         )
         for c in candidates
@@ -136,7 +136,7 @@ def candidate_fields(candidate: Candidate | Person, skills: list[str]) -> dict[s
     }
 
 
-def _links(candidate_id: int) -> dict[str, str]:
+def candidate_links(candidate_id: int) -> dict[str, str]:
     token = tokens.candidate_token(candidate_id)
     return {
         "unsubscribe_url": f"{settings.BASE_URL}/unsubscribe/{token}/",

@@ -291,10 +291,18 @@ class Message(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Whether what follows from the send (the timeline, the candidate's last
+    # contact, the sequence's next step) has been written; see delivery.
+    recorded = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            models.Index(
+                fields=["sent_at"],
+                condition=Q(status="sent", recorded=False),
+                name="message_unrecorded_idx",
+            ),
             # What the worker claims next, and what it takes over.
             models.Index(fields=["due_at"], condition=Q(status="queued"), name="message_due_idx"),
             models.Index(

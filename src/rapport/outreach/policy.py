@@ -159,6 +159,10 @@ class Facts:
     # Each candidate's recent sends (and sends in progress, at `now`), newest first.
     recent: dict[int, list[tuple[int, dt.datetime]]] = field(default_factory=dict)
 
+    @functools.cached_property
+    def window(self) -> Window:
+        return organisation_window(self.policy)
+
 
 def facts_for(
     candidate_ids: Iterable[int],
@@ -243,7 +247,7 @@ def decide(
             return later
     candidate = facts.candidates.get(candidate_id)
     zone = zone_of(candidate.timezone if candidate else "", facts.policy.fallback_timezone)
-    opens = (window or organisation_window(facts.policy)).opens(facts.now, zone)
+    opens = (window or facts.window).opens(facts.now, zone)
     if opens > facts.now:
         return Verdict(send=False, reason="window", later=opens)
     return SEND

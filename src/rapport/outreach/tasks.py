@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from rapport.outreach import sequences, services
+from rapport.outreach import delivery, sequences, services
 from rapport.outreach.models import Campaign, CampaignStatus
 
 
@@ -25,11 +25,12 @@ def campaign_queue(*, campaign_id: int) -> int:
 @task()
 def outreach_tick() -> dict[str, int]:
     """The outreach clock, every minute: start scheduled campaigns, write the
-    sequence steps that are due, enrol new segment members, close finished
-    campaigns."""
+    sequence steps that are due, enrol new segment members, record the sends
+    of workers that died before they could, close finished campaigns."""
     return {
         "campaigns_started": services.campaign_start_due(),
         "steps_written": sequences.sequences_advance(),
         "enrolled": sequences.sequences_auto_enroll(),
+        "sends_recorded": delivery.sends_record_stale(),
         "campaigns_done": services.campaigns_finish(),
     }

@@ -24,6 +24,11 @@ def _key(secret: str, purpose: str) -> bytes:
     return hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
 
 
+def signature(value: str, purpose: str) -> str:
+    """The signature of any text for one purpose (the click links use it)."""
+    return _signature(value, purpose)
+
+
 def _signature(value: str, purpose: str) -> str:
     digest = hmac.new(_key(settings.SECRET_KEY, purpose), value.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode()[:SIGNATURE_CHARS]

@@ -37,10 +37,9 @@ import datetime as dt
 import html
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.utils.crypto import constant_time_compare
 
@@ -108,7 +107,7 @@ def click_target(message_id: int, target: str, signature: str) -> str | None:
 
 
 def _link_signature(message_id: int, target: str) -> str:
-    return signing.Signer(salt=CLICK).signature(f"{message_id}:{target}")
+    return tokens.signature(f"{message_id}:{target}", CLICK)
 
 
 def _trackable(url: str) -> bool:
@@ -134,6 +133,18 @@ def tracked_html(body: str, message_id: int) -> str:
         return f"{match.group(1)}{quote_mark}{new}{quote_mark}"
 
     return _LINK.sub(rewrite, body)
+
+
+_PIXEL_TAG = re.compile(r'<img src="[^"]*/m/[0-9a-f]+-[A-Za-z0-9_-]+/open\.gif"[^>]*>')
+_CLICK_HREF = re.compile(r'href="[^"]*/m/[0-9a-f]+-[A-Za-z0-9_-]+/link/\?to=([^&"]*)&amp;s=[^"]*"')
+
+
+def untracked_html(body: str) -> str:
+    """A sent message's HTML without its open pixel and with its links going
+    straight to their targets: for the team to read it (in the captured
+    mailbox) without counting as the candidate opening or clicking."""
+    body = _PIXEL_TAG.sub("", body)
+    return _CLICK_HREF.sub(lambda m: f'href="{html.escape(unquote(m.group(1)), quote=True)}"', body)
 
 
 def pixel_html(message_id: int) -> str:

@@ -14,7 +14,9 @@ urlpatterns = [
     path("outreach/campaigns/new/", views.campaign_create, name="campaign_create"),
     path("outreach/campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
     path("outreach/campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
-    path("outreach/campaigns/<int:pk>/progress/", views.campaign_progress, name="campaign_progress"),
+    path(
+        "outreach/campaigns/<int:pk>/progress/", views.campaign_progress, name="campaign_progress"
+    ),
     path("outreach/campaigns/<int:pk>/launch/", views.campaign_launch, name="campaign_launch"),
     path("outreach/campaigns/<int:pk>/pause/", views.campaign_pause, name="campaign_pause"),
     path("outreach/campaigns/<int:pk>/resume/", views.campaign_resume, name="campaign_resume"),
@@ -24,7 +26,11 @@ urlpatterns = [
     path("outreach/sequences/<int:pk>/", views.sequence_detail, name="sequence_detail"),
     path("outreach/sequences/<int:pk>/edit/", views.sequence_edit, name="sequence_edit"),
     path("outreach/sequences/<int:pk>/steps/", views.step_add, name="step_add"),
-    path("outreach/sequences/<int:pk>/steps/<int:step>/remove/", views.step_remove, name="step_remove"),
+    path(
+        "outreach/sequences/<int:pk>/steps/<int:step>/remove/",
+        views.step_remove,
+        name="step_remove",
+    ),
     path("outreach/sequences/<int:pk>/enroll/", views.sequence_enroll, name="sequence_enroll"),
     path("outreach/enrollments/<int:pk>/stop/", views.enrollment_stop, name="enrollment_stop"),
     path("outreach/mailbox/", views.mailbox_list, name="mailbox_list"),

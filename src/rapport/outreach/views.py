@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from rapport.accounts.models import Capability, User
 from rapport.core.errors import PermissionDenied
 from rapport.core.http import acting_user, id_or_none
-from rapport.outreach import merge, policy, selectors, sequences, services
+from rapport.outreach import merge, policy, selectors, sequences, services, tracking
 from rapport.outreach.forms import (
     CampaignForm,
     EmailForm,
@@ -657,7 +657,9 @@ def mailbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "captured": captured,
         "headers": headers,
-        "html": html_part.get_content() if html_part else "",
+        # Without the open pixel and click links: reading it here is not the
+        # candidate opening it.
+        "html": tracking.untracked_html(html_part.get_content()) if html_part else "",
         "text": text_part.get_content() if text_part else "",
         "tab": "mailbox",
     }
