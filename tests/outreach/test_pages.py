@@ -247,3 +247,30 @@ def test_the_captured_mailbox_shows_the_mail_without_counting_as_an_open(
         "&lt;a href=&quot;https://example.com/jobs?a=1&amp;amp;b=2&quot;&gt;our roles&lt;/a&gt;"
         in page
     )
+
+
+def test_after_launch_the_campaign_page_shows_progress_figures_and_each_recipient(
+    client: Client, owner: User, campaign: Campaign, settings: Any, always_open: Any,
+    make_candidate: Callable[..., Candidate],
+) -> None:  # fmt: skip
+    from rapport.outreach import delivery
+    from rapport.outreach.models import Preference
+
+    quitter = make_candidate(first_name="Quinn")
+    Preference.objects.create(candidate=quitter, unsubscribed_at=campaign.created_at)
+    pool_add(actor=owner, pool=campaign.pool, candidates=[quitter])  # type: ignore[arg-type]
+    settings.EMAIL_URL = ""
+    services.campaign_launch(actor=owner, campaign=campaign)
+    campaign.refresh_from_db()
+    services.campaign_queue_messages(campaign)
+    via = delivery.transport()
+    assert delivery.deliver_once(owner="w/0", via=via).sent == 1
+    login(client, owner)
+    page = client.get(reverse("campaign_detail", args=[campaign.pk])).content.decode()
+    assert "1 sent" in page and "of 2" in page
+    assert "Maria Souza" in page and "Quinn" in page
+    assert "Unsubscribed" in page  # Quinn's message, held back, with the reason
+    held = client.get(
+        reverse("campaign_detail", args=[campaign.pk]), {"status": MessageStatus.SUPPRESSED}
+    ).content.decode()
+    assert "Quinn" in held and "Maria Souza" not in held

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import importlib
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_POST
 from rapport.accounts.models import Capability, User
 from rapport.core.errors import PermissionDenied
 from rapport.core.http import acting_user, id_or_none
-from rapport.outreach import merge, policy, selectors, sequences, services, tracking
+from rapport.outreach import merge, policy, selectors, sequences, services, stats, tracking
 from rapport.outreach.forms import (
     CampaignForm,
     EmailForm,
@@ -114,6 +113,7 @@ def _template_form(request: HttpRequest, template: Template | None) -> HttpRespo
         "template": template,
         "fields": merge_field_reference(),
         "preview_candidates": _preview_candidates(user),
+        "stats": stats.template_stats(template) if template else None,
         "tab": "templates",
     }
     return render(request, "outreach/template_form.html", context)
@@ -282,11 +282,15 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     campaign = selectors.campaign_get(user, pk)
     status = request.GET.get("status", "")
-    context: dict[str, Any] = {"campaign": campaign, "tab": "campaigns", "status_filter": status}
+    context: dict[str, Any] = {
+        "campaign": campaign,
+        "tab": "campaigns",
+        "status_filter": status,
+        "reasons": policy.REASONS,
+    }
     if campaign.status in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
         context["preview"] = services.campaign_preview(campaign)
         context["launch_form"] = LaunchForm()
-        context["reasons"] = policy.REASONS
         context["sample"] = _sample(user, campaign)
     else:
         context.update(_progress(campaign))
@@ -323,31 +327,12 @@ def _progress(campaign: Campaign) -> dict[str, Any]:
             MessageStatus.CANCELLED,
         )
     )
-    held = campaign.messages.filter(status=MessageStatus.SUPPRESSED).values_list(
-        "reason", flat=True
-    )
-    by_reason: dict[str, int] = {}
-    for reason in held:
-        by_reason[reason] = by_reason.get(reason, 0) + 1
     return {
         "counts": counts,
         "total": total,
         "percent": round(100 * done / total) if total else 0,
-        "held_by_reason": sorted(
-            ((policy.REASONS.get(r, r), n) for r, n in by_reason.items()), key=lambda x: -x[1]
-        ),
-        "stats": _stats("campaign_stats", campaign),
+        "stats": stats.campaign_stats(campaign),
     }
-
-
-def _stats(name: str, obj: object) -> Any:
-    """The statistics of a campaign, sequence or template (outreach.stats)."""
-    try:
-        stats = importlib.import_module("rapport.outreach.stats")
-    except ImportError:
-        return None
-    function = getattr(stats, name, None)
-    return function(obj) if function else None
 
 
 @login_required
@@ -489,7 +474,7 @@ def sequence_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "steps": sequence.steps.select_related("template").order_by("position"),
         "step_form": StepForm(),
         "enrollments": enrolled,
-        "stats": _stats("sequence_stats", sequence),
+        "stats": stats.sequence_stats(sequence),
         "tab": "sequences",
     }
     return render(request, "outreach/sequence_detail.html", context)

@@ -105,3 +105,13 @@ def get_item(mapping: object, key: object) -> object:
     if isinstance(mapping, dict):
         return mapping.get(key, "")
     return ""
+
+
+@register.filter
+def percent(fraction: float | None) -> str:
+    """0.234 as "23%", or "–" when there is nothing to divide by."""
+    if fraction is None:
+        return "–"
+    return (
+        f"{fraction * 100:.0f}%" if fraction >= 0.1 or fraction == 0 else f"{fraction * 100:.1f}%"
+    )
