@@ -241,3 +241,30 @@ def test_the_search_chooses_only_over_the_whole_pool_in_an_indexed_order(
     assert not lone(user=owner)  # ranked: every match is scored anyway
     assert not lone(user=owner, sort="name", tag="x")
     assert not lone(user=manager, sort="name")
+
+
+@pytest.mark.parametrize("form", [Form.SET, Form.WALK])
+@pytest.mark.parametrize(
+    "query", ["country:BR", "country:PT python", "-country:PT", "country:BR OR country:CZ"]
+)
+def test_a_common_country_walked_past_finds_the_same_people(
+    monkeypatch: pytest.MonkeyPatch, people: dict[str, int], owner: User, query: str, form: Form
+) -> None:
+    oracle = Oracle(PEOPLE, dict(Skill.objects.values_list("name", "pk")))
+    tree = parse(query)
+    assert tree is not None
+    expected = {p.first_name for p in PEOPLE if oracle.matches(tree, p, private=True)}
+    monkeypatch.setattr(plans, "walk_past", lambda rows, fraction, pool: form)
+    for sort in SORTS:
+        rows = candidate_search(owner, query=query, sort=sort).rows
+        page = list(rows[:50].values_list("first_name", flat=True))
+        assert sorted(page) == sorted(expected)
+        assert rows.count() == len(expected)
+
+
+@pytest.mark.parametrize(
+    ("rows", "fraction", "expected"),
+    [(50, 0.16, Form.WALK), (50, 0.0001, Form.SET), (50, 0.0, Form.SET), (50_000, 0.01, Form.SET)],
+)
+def test_a_country_is_walked_past_when_common(rows: int, fraction: float, expected: Form) -> None:
+    assert plans.walk_past(rows, fraction, 1_000_000) is expected

@@ -40,7 +40,7 @@ from rapport.people.models import (
     SkillAlias,
 )
 from rapport.people.selectors import pools_visible
-from rapport.search import fulltext
+from rapport.search import fulltext, plans
 from rapport.search.fulltext import Condition, Phrase, Without
 from rapport.search.plans import Members, related_members, text_members
 from rapport.search.query import And, Field, Node, Not, Or, QueryError, Text, parse
@@ -367,7 +367,7 @@ class _Compiler:
             raise self.bad(
                 node, f"“{node.value}” is not a country; use a code such as BR or a name."
             ) from None
-        return Q(country=code)
+        return plans.column("country", code)
 
     def field_tz(self, node: Field) -> Q:
         value = node.value.strip().rstrip("*").rstrip("/")

@@ -84,13 +84,18 @@ def has_prefix(condition: Condition) -> bool:
     return has_prefix(condition.keep) or any(has_prefix(d) for d in condition.drop)
 
 
-def matching_each(condition: Condition, *, private: bool) -> tuple[str, list[str]]:
+def matching_each(
+    condition: Condition, *, private: bool, correlated: bool = False
+) -> tuple[str, list[str]]:
     """The same test for one candidate at a time, as SQL with `{pk}` where
-    the candidate's id goes, and its parameters (see `plans`)."""
+    the candidate's id goes, and its parameters (see `plans`). On
+    PostgreSQL, `correlated` keeps it a test of each row (OFFSET 0: the
+    planner may not turn it into a join), so that it walks the sort index."""
     if connection.vendor == "postgresql":
         sql = (
             "EXISTS (SELECT 1 FROM people_searchdocument d "  # noqa: S608
-            f"WHERE d.candidate_id = {{pk}} AND {TSVECTOR} @@ {TSQUERY})"
+            f"WHERE d.candidate_id = {{pk}} AND {TSVECTOR} @@ {TSQUERY}"
+            + (" OFFSET 0)" if correlated else ")")
         )
         return sql, [tsquery(condition, private=private)]
     sql = "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s AND rowid = {pk})"
