@@ -61,6 +61,12 @@ def test_blocks_on_their_own_lines_keep_the_markdown_between_them() -> None:
     assert "<p>{% if" not in html
 
 
+def test_a_line_break_in_the_body_is_a_line_break_in_html_too() -> None:
+    _, text, html = _render("x", "Would Tuesday suit you?\n\nBest,\n{{ sender.name }}")
+    assert "<p>Best,<br>\nSam Recruiter</p>" in html
+    assert text.endswith("Best,\nSam Recruiter\n")
+
+
 def test_an_inline_block_that_spans_lines_still_makes_well_formed_html() -> None:
     _, _, html = _render("x", "{% for s in candidate.skills %}- {{ s }}\n{% endfor %}Bye")
     assert html.count("<p>") == html.count("</p>") == 1

@@ -342,7 +342,9 @@ def markdown_to_html(source: str) -> str:
     if _inline_blocks_balanced(source):
         source = _BLOCK_LINE.sub(park_block, source)
     parked = _JINJA.sub(park, source)
-    html = markdown.markdown(parked, extensions=["sane_lists"], output_format="html")
+    # A line break stays a line break, as in the plain-text part and in any
+    # mail client: "Best,\nSam" is a sign-off on two lines, not one.
+    html = markdown.markdown(parked, extensions=["sane_lists", "nl2br"], output_format="html")
     html = nh3.clean(html, tags=SAFE_TAGS, attributes={"a": {"href", "title"}}, link_rel=None)
     html = _ALONE.sub(r"\1", html)
     return _PLACED.sub(lambda m: fields[int(m.group(1))], html)
