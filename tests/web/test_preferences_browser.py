@@ -22,7 +22,10 @@ from tests.web.conftest import SHOTS
 
 __all__ = ["always_open", "deliver", "smtp_sink"]  # the outreach fixtures, used here too
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_a_candidate_changes_their_preferences_from_the_link_in_an_email(

@@ -53,6 +53,7 @@ class EmailForm(forms.Form):
         queryset=Template.objects.filter(archived_at__isnull=True),
         required=False,
         label="Start from a template",
+        empty_label="Start from a template",
     )
     subject = forms.CharField(max_length=300)
     body = forms.CharField(
@@ -120,7 +121,9 @@ class WindowFields(forms.Form):
 
 class CampaignForm(WindowFields):
     name = forms.CharField(max_length=150)
-    template = forms.ModelChoiceField(queryset=Template.objects.filter(archived_at__isnull=True))
+    template = forms.ModelChoiceField(
+        queryset=Template.objects.filter(archived_at__isnull=True), empty_label="Choose a template"
+    )
     audience = forms.ChoiceField(label="Send to", choices=[])
     sender = forms.ModelChoiceField(queryset=User.objects.none(), label="From")
 
@@ -180,7 +183,9 @@ class SequenceForm(WindowFields):
 
 
 class StepForm(forms.Form):
-    template = forms.ModelChoiceField(queryset=Template.objects.filter(archived_at__isnull=True))
+    template = forms.ModelChoiceField(
+        queryset=Template.objects.filter(archived_at__isnull=True), empty_label="Choose a template"
+    )
     wait_days = forms.IntegerField(
         min_value=0, max_value=365, initial=3, label="Wait (days)",
         help_text="After the previous step was sent; after enrolment for the first step.",

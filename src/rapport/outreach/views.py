@@ -46,7 +46,7 @@ from rapport.outreach.models import (
 )
 from rapport.people import selectors as people
 from rapport.people.forms import apply_errors
-from rapport.people.models import Pool
+from rapport.people.models import Candidate, Pool
 from rapport.search.models import Segment
 from rapport.search.selectors import candidate_search, segments_visible
 
@@ -291,7 +291,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if campaign.status in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
         context["preview"] = services.campaign_preview(campaign)
         context["launch_form"] = LaunchForm()
-        context["sample"] = _sample(user, campaign)
+        context["sample_to"], context["sample"] = _sample(user, campaign)
     else:
         context.update(_progress(campaign))
         recipients = selectors.campaign_recipients(campaign, status=status)
@@ -300,18 +300,18 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "outreach/campaign_detail.html", context)
 
 
-def _sample(user: User, campaign: Campaign) -> Any:
-    """The message the first person in the audience would get."""
+def _sample(user: User, campaign: Campaign) -> tuple[Candidate | None, Any]:
+    """The first person in the audience, and the message they would get."""
     first = services.campaign_audience(campaign).order_by("id").first()
     if first is None:
-        return None
+        return None, None
     try:
-        return services.preview(
+        return first, services.preview(
             template_subject=campaign.template.subject, template_body=campaign.template.body,
             candidate=first, sender=campaign.sender,
         )  # fmt: skip
     except ValidationError:
-        return None
+        return first, None
 
 
 def _progress(campaign: Campaign) -> dict[str, Any]:

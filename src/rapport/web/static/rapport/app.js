@@ -92,6 +92,22 @@
     });
   }
 
+  // A mail preview is as tall as the mail, so only the page scrolls. The
+  // frame runs no scripts; being same-origin lets the page measure it.
+  function fitMail(frame) {
+    const doc = frame.contentDocument;
+    if (!doc || !doc.documentElement) return;
+    frame.style.height = "0";
+    frame.style.height = doc.documentElement.scrollHeight + 2 + "px";
+  }
+  function fitAllMail() { document.querySelectorAll("iframe.mail-frame").forEach(fitMail); }
+  document.addEventListener("load", function (event) {
+    if (event.target.matches && event.target.matches("iframe.mail-frame")) fitMail(event.target);
+  }, true);
+  window.addEventListener("load", fitAllMail);
+  let resizing = null;
+  window.addEventListener("resize", function () { clearTimeout(resizing); resizing = setTimeout(fitAllMail, 150); });
+
   // Forms that destroy something ask first (data-confirm="…").
   document.addEventListener("submit", function (event) {
     const question = event.target.getAttribute && event.target.getAttribute("data-confirm");
