@@ -6,7 +6,7 @@ PORT ?= 8000
 export PORT
 
 
-.PHONY: run test lint format typecheck test-sqlite test-postgres bench bench-search screenshots install dev clean
+.PHONY: run test lint format typecheck test-sqlite test-postgres bench bench-search bench-outreach screenshots install dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,9 @@ bench: dev
 
 bench-search: dev
 	$(BIN)/python bench/search.py
+
+bench-outreach: dev
+	$(BIN)/python bench/outreach.py
 
 screenshots: dev
 	$(BIN)/python tools/screenshots.py
