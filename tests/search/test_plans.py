@@ -268,3 +268,20 @@ def test_a_common_country_walked_past_finds_the_same_people(
 )
 def test_a_country_is_walked_past_when_common(rows: int, fraction: float, expected: Form) -> None:
     assert plans.walk_past(rows, fraction, 1_000_000) is expected
+
+
+@pytest.mark.parametrize(
+    ("fraction", "text", "expected"),
+    [
+        (0.02, True, Form.WALK),  # `"machine learning"`: PostgreSQL expects 765
+        (0.011, True, Form.WALK),  # `"site reliability"`
+        (0.2, True, Form.EACH),  # `engineer`: it walks on its own, more cheaply
+        (0.105, False, Form.WALK),  # `skill:python`: a cheap probe of an index
+        (0.004, True, Form.EACH),  # `"sao paulo"`: few enough to look up
+        (0.0, False, Form.EACH),
+    ],
+)
+def test_postgresql_is_made_to_walk_only_between_few_and_dense(
+    fraction: float, text: bool, expected: Form
+) -> None:
+    assert plans.walk_or_not(50, fraction, 1_000_000, text=text) is expected

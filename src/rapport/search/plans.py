@@ -116,6 +116,7 @@ ROW_PROBE = 10.0
 # walking (a phrase reads the document's word positions), against each other.
 LOOKUP = 1.0
 PG_PROBE = 2.0
+DENSE_TEXT = 0.05
 
 
 def text_members(condition: fulltext.Condition, *, private: bool) -> Members:
@@ -159,9 +160,13 @@ def related_members(rows: QuerySet[Any]) -> Members:
 
 
 def _scalar(sql: str, params: list[Any]) -> int:
+    return _scalars(sql, params)[0]
+
+
+def _scalars(sql: str, params: list[Any] | None = None) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return int(cursor.fetchone()[0])
+        return [int(value or 0) for value in cursor.fetchone()]
 
 
 def choose(rows: int | None, members: Members, share: Share, *, lone: bool = True) -> Form:
@@ -184,11 +189,20 @@ def _choose_postgres(rows: int | None, members: Members, share: Share) -> Form:
     few, though, it misjudges (a phrase: 765 rows expected, 20,149 found) and
     looks every match up by id to sort them, one random read each (160 ms
     for `"machine learning"`). When testing the candidates met while walking
-    costs less than looking the matches up, `+id IN (…)` leaves it only the
-    walk (15 to 30 ms). Not negated: NOT IN is no anti-join."""
+    costs less than looking the matches up, the walk is forced (15 to 30
+    ms). Full text only below DENSE_TEXT: each test of a document is then a
+    subplan of its own, dearer than the join PostgreSQL walks with when it
+    sees the density itself. Not negated: NOT IN is no anti-join."""
     if rows is None or share.negated or members.each is None:
         return Form.EACH if members.each is not None else Form.SET
     fraction, pool = share()
+    return walk_or_not(rows, fraction, pool, text=members.walk is not None)
+
+
+def walk_or_not(rows: int, fraction: float, pool: float, *, text: bool) -> Form:
+    """On PostgreSQL: WALK (forced) or EACH (the planner's choice)."""
+    if not fraction or (text and fraction > DENSE_TEXT):
+        return Form.EACH
     return Form.WALK if fraction * pool * LOOKUP >= rows / fraction * PG_PROBE else Form.EACH
 
 
@@ -249,11 +263,16 @@ class Share:
 
     def __call__(self) -> tuple[float, float]:
         if self.value is None:
-            newest = Candidate.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            above = max(0, newest - SAMPLE)
-            sample = Candidate.objects.filter(pk__gt=above).count()
-            found = self.members.count(above) / sample if sample else 0.0
-            pool = newest * sample / (newest - above) if newest else 0.0
+            sample, oldest, newest = _scalars(
+                "SELECT count(*), min(id), max(id) FROM "
+                "(SELECT id FROM people_candidate ORDER BY id DESC LIMIT %s) newest",
+                [SAMPLE],
+            )
+            if not sample:
+                self.value = (1.0 if self.negated else 0.0), 0.0
+                return self.value
+            found = self.members.count(oldest - 1) / sample
+            pool = newest * sample / (newest - oldest + 1)  # ids as dense as among the newest
             self.value = (1.0 - found if self.negated else found), pool
         return self.value
 
