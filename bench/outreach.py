@@ -17,7 +17,8 @@ one pool. Then, each in a process of its own:
    first and the last send (target >= 1,000/s). The sending policy is set to
    an always-open window and no contact limit for the run, so that every
    message is due at once (set before the queueing, which already places
-   each message in its window).
+   each message in its window), and the periodic tasks (the daily
+   engagement refresh of every candidate) are held off for the run.
 3. **Baseline**, in the same run, to the same sink: raw smtplib sending the
    same messages' bytes, pre-rendered, over the same number of connections
    (W processes of C threads). Target: deliver >= 0.5 x baseline.
@@ -412,8 +413,18 @@ def child_queue(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def child_open_policy(args: argparse.Namespace) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from rapport.core import schedule
+    from rapport.core.models import PeriodicRun
     from rapport.outreach.policy import organisation_policy
 
+    # The periodic tasks (the daily engagement refresh of every candidate
+    # among them) would otherwise start with the worker and share its time.
+    for name in schedule.REGISTRY:
+        PeriodicRun.objects.update_or_create(
+            name=name, defaults={"last_enqueued_at": timezone.now()}
+        )
     policy = organisation_policy()
     policy.window = {"days": [0, 1, 2, 3, 4, 5, 6], "start": "00:00", "end": "23:59:59"}
     policy.cap_messages = 0
