@@ -36,6 +36,7 @@ from rapport.outreach.models import (
     SequenceStep,
     Template,
 )
+from rapport.people.services import require
 
 if TYPE_CHECKING:
     from rapport.accounts.models import User
@@ -125,10 +126,7 @@ def step_remove(*, actor: User, step: SequenceStep) -> None:
 
 
 def _require(actor: User) -> None:
-    if not actor.can(Capability.MANAGE_OUTREACH):
-        from rapport.core.errors import PermissionDenied
-
-        raise PermissionDenied(f"Your role ({actor.get_role_display()}) may not do this.")
+    require(actor, Capability.MANAGE_OUTREACH)
 
 
 # --- enrolling

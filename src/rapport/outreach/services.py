@@ -19,7 +19,6 @@ from django.utils import timezone
 from rapport.accounts.models import Capability
 from rapport.core.activity import activity_record
 from rapport.core.contacts import normalize_email
-from rapport.core.errors import PermissionDenied
 from rapport.core.models import ActivityKind
 from rapport.outreach import merge, mime, policy, rendering
 from rapport.outreach.models import (
@@ -37,17 +36,13 @@ from rapport.outreach.models import (
     Topic,
 )
 from rapport.people.models import Candidate, ContactKind, Pool
+from rapport.people.services import require
 
 if TYPE_CHECKING:
     from rapport.accounts.models import User
     from rapport.search.models import Segment
 
 QUEUE_BATCH = 500
-
-
-def require(actor: User, capability: str) -> None:
-    if not actor.can(capability):
-        raise PermissionDenied(f"Your role ({actor.get_role_display()}) may not do this.")
 
 
 # --- templates
