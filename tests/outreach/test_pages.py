@@ -279,3 +279,23 @@ def test_after_launch_the_campaign_page_shows_progress_figures_and_each_recipien
         reverse("campaign_detail", args=[campaign.pk]), {"status": MessageStatus.SUPPRESSED}
     ).content.decode()
     assert "Quinn" in held and "Maria Souza" not in held
+
+
+def test_the_profile_panel_says_what_the_candidate_chose(
+    client: Client, owner: User, candidate: Candidate
+) -> None:
+    import datetime as dt
+
+    from rapport.outreach.models import Preference, Topic
+
+    events = Topic.objects.create(name="Events")
+    preference = Preference.objects.create(
+        candidate=candidate, frequency="monthly", paused_until=dt.date(2027, 1, 31),
+        roles="Staff engineer", locations="Lisbon or remote",
+    )  # fmt: skip
+    preference.topics_declined.add(events)
+    login(client, owner)
+    panel = client.get(reverse("candidate_outreach", args=[candidate.pk])).content.decode()
+    assert "Hears from us at most once a month, paused until 31 Jan 2027." in panel
+    assert "Not interested in: Events." in panel
+    assert "Roles they would like: Staff engineer" in panel and "Where: Lisbon or remote" in panel

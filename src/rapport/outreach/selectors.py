@@ -17,6 +17,7 @@ from rapport.outreach.models import (
     Enrollment,
     Message,
     MessageStatus,
+    Preference,
     Sequence,
     Template,
 )
@@ -151,3 +152,11 @@ def enrollment_get(user: User, pk: int | str) -> Enrollment:
     enrollment = _get(Enrollment.objects.select_related("sequence", "candidate"), pk, "enrolment")
     people.candidate_get(user, enrollment.candidate_id)
     return enrollment
+
+
+def candidate_preference(user: User, candidate: Candidate) -> Preference | None:
+    """What the candidate told us in their preference centre, if anything."""
+    people.candidate_get(user, candidate.pk)
+    return (
+        Preference.objects.filter(candidate=candidate).prefetch_related("topics_declined").first()
+    )

@@ -567,6 +567,7 @@ def candidate_outreach(request: HttpRequest, pk: int) -> HttpResponse:
         "enrollments": selectors.candidate_enrollments(user, candidate),
         "enroll_form": EnrollForm(),
         "reasons": policy.REASONS,
+        "preference": selectors.candidate_preference(user, candidate),
     }
     return render(request, "outreach/_candidate.html", context)
 
