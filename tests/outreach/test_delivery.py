@@ -231,3 +231,26 @@ def test_a_send_that_a_killed_worker_did_not_record_is_recorded_by_the_clock(
     )
     candidate.refresh_from_db()
     assert candidate.last_contacted_at == refresh(message).sent_at
+
+
+def test_a_line_that_starts_with_a_dot_arrives_whole(
+    smtp_sink: Sink, deliver: Callable[..., Any], owner: User, candidate: Candidate
+) -> None:
+    _send(owner, candidate, body="First line\n\n.hidden line\n\n..two dots\n\n.")
+    assert deliver().sent == 1
+    text = plain(smtp_sink.received[0])
+    assert ".hidden line" in text and "..two dots" in text
+    assert "\n.\n" in text or text.rstrip().endswith(".")
+
+
+def test_after_a_refusal_the_connection_carries_on_with_the_next_message(
+    smtp_sink: Sink, deliver: Callable[..., Any], owner: User, candidate: Candidate,
+    make_candidate: Callable[..., Candidate],
+) -> None:  # fmt: skip
+    other = make_candidate(first_name="Olga", emails=["olga@example.org"])
+    smtp_sink.answers["maria.souza@example.org"] = "550 5.1.1 No such user"
+    _send(owner, candidate)
+    _send(owner, other)
+    outcome = deliver()
+    assert (outcome.bounced, outcome.sent) == (1, 1)
+    assert [r.rcpt_tos for r in smtp_sink.received] == [["olga@example.org"]]

@@ -60,6 +60,7 @@ class SmtpTransport:
                 connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
                 if self.scheme == "smtp+starttls":
                     connection.starttls(context=context)
+            connection.ehlo()
             if self.username:
                 connection.login(self.username, self.password)
         except smtplib.SMTPResponseException as exc:
@@ -72,7 +73,10 @@ class SmtpTransport:
     def send(self, envelope: Envelope) -> None:
         connection = self._connect()
         try:
-            connection.sendmail(envelope.sender, [envelope.recipient], envelope.data)
+            if envelope.sender.isascii() and envelope.recipient.isascii():
+                self._transaction(connection, envelope)
+            else:  # an international address: smtplib negotiates SMTPUTF8
+                connection.sendmail(envelope.sender, [envelope.recipient], envelope.data)
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()))
             raise _answer(code, text) from None
@@ -83,6 +87,34 @@ class SmtpTransport:
         except (OSError, smtplib.SMTPException) as exc:  # dropped connection, timeout
             self.close()
             raise Deferred(0, f"connection to {self.host}:{self.port} lost: {exc}") from None
+
+    @staticmethod
+    def _transaction(connection: smtplib.SMTP, envelope: Envelope) -> None:
+        """MAIL, RCPT and DATA, written directly: the bytes are ready (CRLF
+        line ends, 7-bit), so smtplib's sendmail would only parse the
+        addresses and rescan the message again, which costs about as much
+        as the rest of sending one."""
+        for verb, argument, expected in (
+            ("mail", f"FROM:<{envelope.sender}>", (250,)),
+            ("rcpt", f"TO:<{envelope.recipient}>", (250, 251)),
+            ("data", "", (354,)),
+        ):
+            connection.putcmd(verb, argument)
+            code, text = connection.getreply()
+            if code not in expected:
+                if code != 421:
+                    connection.rset()
+                raise smtplib.SMTPResponseException(code, text)
+        body = envelope.data.replace(b"\r\n.", b"\r\n..")
+        if body.startswith(b"."):
+            body = b"." + body
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        assert connection.sock is not None
+        connection.sock.sendall(body + b".\r\n")
+        code, text = connection.getreply()
+        if code != 250:
+            raise smtplib.SMTPResponseException(code, text)
 
     def close(self) -> None:
         connection, self.connection = self.connection, None
