@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from rapport.search.models import Segment
 
 QUEUE_BATCH = 500
+INSERT_ROWS = 500  # rows per INSERT: 500 x 24 parameters stays under SQLite's limit
 
 
 # --- templates
@@ -210,19 +211,20 @@ def messages_insert(rows: Sequence[dict[str, Any]]) -> int:
     adapt = connection.ops.adapt_datetimefield_value
     table = quote(Message._meta.db_table)
     columns = ", ".join(quote(n) for n in names)
-    marks = ", ".join(["%s"] * len(names))
-    values = [
-        [
-            adapt(v) if n in dates else v
-            for n, v in zip(names, (*row.values(), *defaults.values()), strict=True)
-        ]
-        for row in rows
-    ]
+    row_marks = "(" + ", ".join(["%s"] * len(names)) + ")"
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING",  # noqa: S608
-            values,
-        )
+        for start in range(0, len(rows), INSERT_ROWS):
+            chunk = rows[start : start + INSERT_ROWS]
+            params = [
+                adapt(v) if n in dates else v
+                for row in chunk
+                for n, v in zip(names, (*row.values(), *defaults.values()), strict=True)
+            ]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_marks] * len(chunk))} "  # noqa: S608
+                "ON CONFLICT DO NOTHING",
+                params,
+            )
     return len(rows)
 
 
