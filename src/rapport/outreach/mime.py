@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import binascii
 import functools
+import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from email.header import Header
@@ -58,8 +60,10 @@ def message_from_return_path(address: str) -> int | None:
 
 
 def new_message_id() -> str:
-    """Written with the row, so every attempt to send it carries the same one."""
-    return f"<{uuid.uuid4().hex}@{domain()}>"
+    """Written with the row, so every attempt to send it carries the same one.
+    It starts with the time, so the unique index on it grows at its end
+    instead of at random places (a campaign writes a million of these)."""
+    return f"<{time.time_ns():x}.{secrets.token_hex(8)}@{domain()}>"
 
 
 def build(message: Message, *, track_opens: bool | None = None) -> Envelope:
