@@ -257,10 +257,10 @@ def enrollments_stopping(enrollment_ids: Iterable[int]) -> set[int]:
         e.pk for e in enrollments if e.status != EnrollmentStatus.ACTIVE or not e.sequence.active
     }
     active = [e for e in enrollments if e.pk not in ended]
+    stops = _stop_events(active)  # one query for the whole batch
     for enrollment in active:
-        reason = _stop_events([enrollment]).get(enrollment.pk)
-        if reason:
-            enrollment_stop(enrollment=enrollment, reason=reason)
+        if enrollment.pk in stops:
+            enrollment_stop(enrollment=enrollment, reason=stops[enrollment.pk])
             ended.add(enrollment.pk)
     return ended
 
