@@ -277,7 +277,22 @@ class Share:
         return self.value
 
 
-class Either(Expression):
+class Forms(Expression):
+    """A condition written in one of several forms (`forms`), the one that
+    suits the query being compiled chosen in `as_sql`."""
+
+    conditional = True
+    output_field = BooleanField()
+    forms: dict[Form, Any]
+
+    def get_source_expressions(self) -> list[Any]:
+        return list(self.forms.values())
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        self.forms = dict(zip(self.forms, exprs, strict=True))
+
+
+class Either(Forms):
     """Members in whichever form suits the query the condition ends up in,
     chosen when its SQL is written: a first page (a LIMIT) by `choose`, a
     count, facets or an export as the set."""
@@ -294,12 +309,6 @@ class Either(Expression):
             Form.WALK: members.walked,
             Form.EACH: members.each or members.within,
         }
-
-    def get_source_expressions(self) -> list[Any]:
-        return list(self.forms.values())
-
-    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
-        self.forms = dict(zip(self.forms, exprs, strict=True))
 
     def as_sql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
@@ -328,7 +337,7 @@ class Column:
         return (rows if above is None else rows.filter(pk__gt=above)).count()
 
 
-class Walkable(Expression):
+class Walkable(Forms):
     """An equality on an indexed column that a first page may test while
     walking the sort index instead of reading through the column's index.
     SQLite keeps no histogram of values (its statistics give the average
@@ -348,12 +357,6 @@ class Walkable(Expression):
             Form.SET: Q(**{column.name: column.value}),
             Form.WALK: Q(Exact(Unindexed(F(column.name)), column.value)),
         }
-
-    def get_source_expressions(self) -> list[Any]:
-        return list(self.forms.values())
-
-    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
-        self.forms = dict(zip(self.forms, exprs, strict=True))
 
     def as_sql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
