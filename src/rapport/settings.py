@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "rapport.search",
     "rapport.engagement",
     "rapport.outreach",
+    "rapport.inbox",
     "rapport.api",
     "rapport.web",
 ]

@@ -25,12 +25,16 @@ class ActivityKind(models.TextChoices):
     EMAIL_SENT = "email.sent", "Email sent"
     EMAIL_REPLIED = "email.replied", "Replied"
     EMAIL_BOUNCED = "email.bounced", "Email bounced"
+    EMAIL_AUTO_REPLIED = "email.auto_replied", "Automatic reply"
     EMAIL_OPENED = "email.opened", "Email opened"
     EMAIL_CLICKED = "email.clicked", "Link clicked"
     UNSUBSCRIBED = "email.unsubscribed", "Unsubscribed"
     PREFERENCES_UPDATED = "preferences.updated", "Preferences updated"
     SEQUENCE_ENROLLED = "sequence.enrolled", "Enrolled in sequence"
     SEQUENCE_STOPPED = "sequence.stopped", "Sequence stopped"
+    SMS_SENT = "sms.sent", "Text sent"
+    SMS_RECEIVED = "sms.received", "Text received"
+    SMS_OPTED_OUT = "sms.opted_out", "Opted out of texts"
     CALL_LOGGED = "call.logged", "Call"
     MEETING_LOGGED = "meeting.logged", "Meeting"
     STAGE_CHANGED = "stage.changed", "Stage changed"
@@ -104,3 +108,26 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Notification(models.Model):
+    """Something a user should look at, shown under the bell in the app: a
+    reply from one of their candidates, a task that is due."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=500, blank=True)
+    candidate = models.ForeignKey(
+        "people.Candidate", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_user_idx")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -50,7 +50,7 @@ STOP_KINDS = {
     "application.created": "applied",
     "candidate.hired": "hired",
 }
-AUTO_REPLY = "email.auto_replied"
+AUTO_REPLY = ActivityKind.EMAIL_AUTO_REPLIED
 ADVANCE_BATCH = 200
 AUTO_ENROLL_BATCH = 1000
 

@@ -1,0 +1,155 @@
+"""Inbound mail and the conversations of the team inbox.
+
+Every message that reaches Rapport is kept once, as an InboundMessage, with
+how it was classified and what it was matched to. Its `source_key` says where
+it came from (an IMAP folder's UIDVALIDITY and UID, or a digest of the raw
+bytes for the pipe and the HTTP endpoint), and is unique, so a message read
+twice is recorded once. Replies and unmatched mail open or join a
+Conversation, which is what the team inbox lists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class InboundKind(models.TextChoices):
+    REPLY = "reply", "Reply"
+    BOUNCE = "bounce", "Bounce"
+    AUTO_REPLY = "auto_reply", "Automatic reply"
+    UNMATCHED = "unmatched", "Unmatched"
+    IGNORED = "ignored", "Ignored"
+
+
+class InboundSource(models.TextChoices):
+    IMAP = "imap", "Mailbox"
+    PIPE = "pipe", "Piped"
+    HTTP = "http", "HTTP"
+
+
+class Mailbox(models.Model):
+    """How far one IMAP folder has been read, and which worker reads it."""
+
+    key = models.CharField(max_length=300, unique=True, help_text="user@host/folder")
+    uidvalidity = models.BigIntegerField(null=True, blank=True)
+    last_uid = models.BigIntegerField(default=0)
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ConversationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+
+
+class Conversation(models.Model):
+    """A thread with one candidate (or, while unmatched, with one sender)."""
+
+    candidate = models.ForeignKey(
+        "people.Candidate", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="conversations",
+    )  # fmt: skip
+    thread_key = models.CharField(max_length=300, help_text="The Message-ID the thread began with.")
+    subject = models.CharField(max_length=300, blank=True)
+    from_email = models.CharField(max_length=254, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=8, choices=ConversationStatus.choices, default=ConversationStatus.OPEN
+    )
+    needs_reply = models.BooleanField(default=False)
+    unread = models.BooleanField(default=True)
+    waiting_since = models.DateTimeField(
+        null=True, blank=True, help_text="The first inbound message not yet answered."
+    )
+    last_message_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "-last_message_at"], name="conversation_list_idx"),
+            models.Index(fields=["thread_key"], name="conversation_thread_idx"),
+            models.Index(fields=["candidate", "-last_message_at"], name="conversation_cand_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or self.thread_key
+
+
+class InboundMessage(models.Model):
+    source = models.CharField(max_length=8, choices=InboundSource.choices)
+    source_key = models.CharField(max_length=300, unique=True)
+    header_message_id = models.CharField(max_length=300, blank=True, db_index=True)
+    kind = models.CharField(max_length=12, choices=InboundKind.choices)
+    matched_by = models.CharField(max_length=16, blank=True)
+    candidate = models.ForeignKey(
+        "people.Candidate", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="inbound_messages",
+    )  # fmt: skip
+    answers = models.ForeignKey(
+        "outreach.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    suggested_candidate = models.ForeignKey(
+        "people.Candidate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Unmatched mail that claimed to answer this candidate's message.",
+    )  # fmt: skip
+    from_name = models.CharField(max_length=200, blank=True)
+    from_email = models.CharField(max_length=254, blank=True)
+    to = models.CharField(max_length=1000, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    in_reply_to = models.CharField(max_length=300, blank=True)
+    references = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="Its Date header.")
+    received_at = models.DateTimeField(default=timezone.now)
+    text = models.TextField(blank=True, help_text="The new words, quoted history stripped.")
+    text_full = models.TextField(blank=True)
+    html = models.TextField(blank=True, help_text="Sanitised.")
+    raw = models.BinaryField(null=True, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    attachments: models.JSONField[list[dict[str, Any]]] = models.JSONField(default=list, blank=True)
+    problems: models.JSONField[list[str]] = models.JSONField(default=list, blank=True)
+    bounce_hard = models.BooleanField(null=True, blank=True)
+    bounce_status = models.CharField(max_length=16, blank=True)
+    bounce_detail = models.CharField(max_length=500, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "-received_at"], name="inbound_kind_idx"),
+            models.Index(fields=["conversation", "received_at"], name="inbound_conv_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.from_email}: {self.subject}"
+
+    @property
+    def response_seconds(self) -> int | None:
+        if self.answered_at is None:
+            return None
+        return int((self.answered_at - self.received_at).total_seconds())
+
+
+class BounceScore(models.Model):
+    """Soft bounces of one address (by digest, like Suppression): after
+    enough of them within the window, the address is suppressed."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    soft_count = models.PositiveIntegerField(default=0)
+    first_at = models.DateTimeField(default=timezone.now)
+    last_at = models.DateTimeField(default=timezone.now)
