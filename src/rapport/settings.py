@@ -245,6 +245,32 @@ SMTP_CONNECTIONS = envint("SMTP_CONNECTIONS", 4, minimum=1)
 SMTP_TIMEOUT = envint("SMTP_TIMEOUT", 30, minimum=1)
 OUTBOX_LEASE_SECONDS = envint("OUTBOX_LEASE_SECONDS", 300, minimum=10)
 
+# Inbox: the mailbox replies and bounces arrive in (RAPPORT_IMAP_URL; its path
+# names the folder, INBOX by default), an opt-in folder to move processed mail
+# to, how often to look when the server offers no IDLE, the tokenised reply
+# address, and what is kept of each inbound message.
+IMAP_MOVE_TO = env("IMAP_MOVE_TO")
+IMAP_POLL_SECONDS = envint("IMAP_POLL_SECONDS", 60, minimum=1)
+IMAP_IDLE = envbool("IMAP_IDLE", True)
+REPLY_ADDRESS = env("REPLY_ADDRESS")
+if REPLY_ADDRESS and "@" not in REPLY_ADDRESS:
+    raise ImproperlyConfigured(
+        f"RAPPORT_REPLY_ADDRESS must be an email address such as replies@{MAIL_DOMAIN}; "
+        f"got {REPLY_ADDRESS!r}."
+    )
+INBOUND_MAX_BYTES = envint("INBOUND_MAX_BYTES", 25 * 1024 * 1024, minimum=10_000)
+INBOUND_SOFT_BOUNCES = envint("INBOUND_SOFT_BOUNCES", 3, minimum=1)
+
+# SMS: empty keeps texts in the app (captured); otherwise a Twilio-compatible
+# API, https://ACCOUNT_SID:AUTH_TOKEN@api.twilio.com, sending from SMS_FROM.
+SMS_URL = envurl("SMS_URL", "", ("https", "http"))
+SMS_FROM = env("SMS_FROM")
+if SMS_URL and not SMS_FROM:
+    raise ImproperlyConfigured(
+        "RAPPORT_SMS_FROM (a phone number in E.164, +15551234567) "
+        "must be set when RAPPORT_SMS_URL is."
+    )
+
 LANGUAGE_CODE = "en"
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
