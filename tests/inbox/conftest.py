@@ -1,0 +1,8 @@
+"""Fixtures of the inbox tests: the SMTP sink and delivery of the outreach
+tests (a reply answers mail that was really sent), and the IMAP server."""
+
+from __future__ import annotations
+
+from tests.outreach.conftest import always_open, deliver, smtp_sink
+
+__all__ = ["always_open", "deliver", "smtp_sink"]
