@@ -153,3 +153,151 @@ class BounceScore(models.Model):
     soft_count = models.PositiveIntegerField(default=0)
     first_at = models.DateTimeField(default=timezone.now)
     last_at = models.DateTimeField(default=timezone.now)
+
+
+# --- texts, and calls and meetings logged by hand
+
+SMS_MAX_CHARS = 1600  # what Twilio-compatible providers accept in one message
+
+
+class SmsDirection(models.TextChoices):
+    OUT = "out", "Sent"
+    IN = "in", "Received"
+
+
+class SmsStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"  # claimed by a worker
+    SENT = "sent", "Sent"  # the provider accepted it
+    DELIVERED = "delivered", "Delivered"  # the provider's status callback said so
+    FAILED = "failed", "Failed"
+    HELD = "held", "Held back"  # a policy stopped it for good (opt-out, left), with the reason
+    RECEIVED = "received", "Received"
+
+
+class SmsMessage(models.Model):
+    """One text, either way. Outgoing texts are the SMS outbox: written
+    queued by a service, claimed by the delivery task (queued -> sending),
+    then sent, failed or held. Incoming texts are kept even when their
+    number matches no candidate (candidate null)."""
+
+    direction = models.CharField(max_length=3, choices=SmsDirection.choices)
+    candidate = models.ForeignKey(
+        "people.Candidate", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="sms_messages", db_index=False,
+    )  # fmt: skip
+    number = models.CharField(max_length=32, help_text="The candidate's side, E.164.")
+    our_number = models.CharField(max_length=32, blank=True, help_text="Our side, E.164.")
+    body = models.CharField(max_length=SMS_MAX_CHARS)
+    status = models.CharField(max_length=10, choices=SmsStatus.choices)
+    reason = models.CharField(max_length=40, blank=True, help_text="Why it was held or failed.")
+    detail = models.CharField(max_length=500, blank=True)
+    provider_id = models.CharField(max_length=64, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider_id"],
+                condition=~models.Q(provider_id=""),
+                name="sms_provider_id_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["candidate", "created_at"], name="sms_candidate_idx"),
+            models.Index(fields=["number", "created_at"], name="sms_number_idx"),
+            models.Index(fields=["direction", "-created_at"], name="sms_direction_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.number}: {self.body[:40]}"
+
+
+class SmsOptOut(models.Model):
+    """A number that answered STOP (or the like): no text goes to it until
+    it answers START. Kept by number, so it outlives the candidate."""
+
+    number = models.CharField(max_length=32, unique=True)
+    keyword = models.CharField(max_length=20)
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.keyword})"
+
+
+class InteractionKind(models.TextChoices):
+    CALL = "call", "Call"
+    MEETING = "meeting", "Meeting"
+
+
+class InteractionOutcome(models.TextChoices):
+    CONNECTED = "connected", "Connected"
+    VOICEMAIL = "voicemail", "Left voicemail"
+    NO_ANSWER = "no_answer", "No answer"
+    WRONG_NUMBER = "wrong_number", "Wrong number"
+    HELD = "held", "Held"
+    NO_SHOW = "no_show", "No-show"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OUTCOMES: dict[str, tuple[str, ...]] = {
+    InteractionKind.CALL: (
+        InteractionOutcome.CONNECTED,
+        InteractionOutcome.VOICEMAIL,
+        InteractionOutcome.NO_ANSWER,
+        InteractionOutcome.WRONG_NUMBER,
+    ),
+    InteractionKind.MEETING: (
+        InteractionOutcome.HELD,
+        InteractionOutcome.NO_SHOW,
+        InteractionOutcome.RESCHEDULED,
+        InteractionOutcome.CANCELLED,
+    ),
+}
+
+INTERACTION_MAX_MINUTES = 24 * 60
+
+
+class Interaction(models.Model):
+    """A call or a meeting with a candidate, logged by hand afterwards."""
+
+    kind = models.CharField(max_length=8, choices=InteractionKind.choices)
+    candidate = models.ForeignKey(
+        "people.Candidate", on_delete=models.CASCADE, related_name="interactions", db_index=False
+    )
+    occurred_at = models.DateTimeField()
+    duration_minutes = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=InteractionOutcome.choices)
+    notes = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["candidate", "-occurred_at"], name="interaction_candidate_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind=InteractionKind.CALL, outcome__in=OUTCOMES["call"])
+                | models.Q(kind=InteractionKind.MEETING, outcome__in=OUTCOMES["meeting"]),
+                name="interaction_outcome_of_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__lte=INTERACTION_MAX_MINUTES),
+                name="interaction_duration_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} with {self.candidate_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
