@@ -28,7 +28,7 @@ from rapport.outreach.models import Message, MessageKind
 from rapport.outreach.rendering import one_line
 
 SIGNED_HEADERS = [
-    b"from", b"to", b"subject", b"date", b"message-id", b"in-reply-to", b"references",
+    b"from", b"reply-to", b"to", b"subject", b"date", b"message-id", b"in-reply-to", b"references",
     b"list-unsubscribe", b"list-unsubscribe-post", b"mime-version", b"content-type",
 ]  # fmt: skip
 
@@ -49,6 +49,16 @@ def domain() -> str:
 def return_path(message: Message) -> str:
     """bounces+<signed message id>@domain: a bounce names its message."""
     local, _, _ = str(settings.BOUNCE_ADDRESS).partition("@")
+    return f"{local}+{tokens.message_token(message.pk)}@{domain()}"
+
+
+def reply_address(message: Message) -> str:
+    """replies+<signed message id>@domain when RAPPORT_REPLY_ADDRESS is set:
+    a reply names the message it answers even when its client drops the
+    threading headers. Empty otherwise (replies go to the sender)."""
+    if not settings.REPLY_ADDRESS:
+        return ""
+    local, _, _ = str(settings.REPLY_ADDRESS).partition("@")
     return f"{local}+{tokens.message_token(message.pk)}@{domain()}"
 
 
@@ -83,6 +93,8 @@ def build(message: Message, *, track_opens: bool | None = None) -> Envelope:
         ("Date", format_datetime(timezone.now())),
         ("Message-ID", message.message_id),
     ]
+    if reply_to := reply_address(message):
+        headers.append(("Reply-To", reply_to))
     if message.in_reply_to:
         headers.append(("In-Reply-To", message.in_reply_to))
         headers.append(("References", one_line(message.references or message.in_reply_to)))

@@ -229,9 +229,17 @@ def messages_insert(rows: Sequence[dict[str, Any]]) -> int:
 
 
 def email_send(
-    *, actor: User, candidate: Candidate, subject: str, body: str, template: Template | None = None
+    *,
+    actor: User,
+    candidate: Candidate,
+    subject: str,
+    body: str,
+    template: Template | None = None,
+    in_reply_to: str = "",
+    references: str = "",
 ) -> Message:
-    """A one-to-one email from `actor`, through the outbox, due now."""
+    """A one-to-one email from `actor`, through the outbox, due now; with
+    `in_reply_to`, an answer in that thread."""
     require(actor, Capability.SEND_EMAIL)
     compiled = template_check(subject=subject, body=body)
     recipient = merge.recipients([candidate], sender=actor)[0]
@@ -245,6 +253,7 @@ def email_send(
             origin=origin,
             key=f"d{mime.new_message_id()[1:33]}",
             due_at=timezone.now(),
+            extra={"in_reply_to": in_reply_to, "references": references or in_reply_to},
         )
         if message.status != MessageStatus.QUEUED:
             raise ValidationError({"body": [message.detail or "This message cannot be sent."]})

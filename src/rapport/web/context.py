@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from rapport.accounts.models import Capability
 
@@ -20,4 +21,19 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_admin": user.can(Capability.MANAGE_USERS),
         "can_send": user.can(Capability.SEND_EMAIL),
         "can_settings": user.can(Capability.MANAGE_SETTINGS),
+        "inbox_unread": SimpleLazyObject(lambda: _inbox_unread(user)),
+        "notifications_unread": SimpleLazyObject(lambda: _notifications_unread(user)),
     }
+
+
+def _inbox_unread(user: Any) -> int:
+    from rapport.inbox.models import ConversationStatus
+    from rapport.inbox.selectors import conversations_visible
+
+    return conversations_visible(user).filter(status=ConversationStatus.OPEN, unread=True).count()
+
+
+def _notifications_unread(user: Any) -> int:
+    from rapport.inbox.selectors import unread_notifications
+
+    return unread_notifications(user).count()
