@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("rapport.search.urls")),
     path("", include("rapport.engagement.urls")),
     path("", include("rapport.outreach.urls")),
+    path("", include("rapport.inbox.urls")),
     path("", include("rapport.people.urls")),
     path("", include("rapport.outreach.public_urls")),
     path("", include("rapport.web.urls")),
