@@ -37,6 +37,7 @@ CHARSET_ALIASES = {
 }
 MESSAGE_ID = re.compile(r"<[^<>\s@]+@[^<>\s@]+>")
 MAX_PARTS = 200
+STATUS_TYPES = {"message/delivery-status", "message/global-delivery-status"}
 MAX_TEXT = 200_000
 
 
@@ -253,7 +254,7 @@ def _walk(message: Message, out: Parsed) -> list[Message]:
         part = stack.pop(0)
         kind = part.get_content_type()
         payload = part.get_payload()
-        if kind == "message/rfc822" or kind == "message/global":
+        if kind in {"message/rfc822", "message/global", *STATUS_TYPES}:
             parts.append(part)
         elif part.is_multipart() and isinstance(payload, list):
             stack = [p for p in payload if isinstance(p, Message)] + stack
@@ -269,8 +270,17 @@ def _read_part(part: Message, index: int, out: Parsed, texts: list[str], htmls: 
     if kind in {"message/rfc822", "message/global"}:
         _read_returned(part, out)
         return
-    if kind == "message/delivery-status" or kind == "message/global-delivery-status":
-        _read_statuses(_payload_text(part, out), out)
+    if kind in STATUS_TYPES:
+        payload = part.get_payload()
+        if isinstance(payload, list):  # the parser read each block as headers
+            text = "\n\n".join(
+                "\n".join(f"{k}: {v}" for k, v in block.items())
+                for block in payload
+                if isinstance(block, Message)
+            )
+        else:
+            text = _payload_text(part, out)
+        _read_statuses(text, out)
         return
     if kind in {"text/rfc822-headers", "text/global-headers"}:
         _read_returned_headers(_payload_bytes(part, out), out)
