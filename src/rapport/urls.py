@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("rapport.inbox.urls")),
     path("", include("rapport.people.urls")),
     path("", include("rapport.outreach.public_urls")),
+    path("", include("rapport.inbox.sms_urls")),
     path("", include("rapport.web.urls")),
 ]

@@ -219,6 +219,11 @@ class SmsMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.number}: {self.body[:40]}"
 
+    @property
+    def captured(self) -> bool:
+        """Kept in the app by the captured backend: it never left."""
+        return self.provider_id.startswith("captured-")
+
 
 class SmsOptOut(models.Model):
     """A number that answered STOP (or the like): no text goes to it until

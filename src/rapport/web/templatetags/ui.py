@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 from django import template
 from django.utils.html import escape
@@ -13,6 +14,9 @@ from django.utils.timesince import timesince
 from rapport.core.contacts import display_phone
 from rapport.core.geo import country_name
 from rapport.core.text import fold, words
+
+if TYPE_CHECKING:
+    from rapport.core.models import Activity
 
 register = template.Library()
 
@@ -30,10 +34,32 @@ KIND_ICONS = {
     "candidate.shared": ("⇄", "update"),
     "email.sent": ("✉", "email"),
     "email.replied": ("↩", "reply"),
+    "sms.sent": ("✆", "email"),
+    "sms.received": ("↩", "reply"),
+    "sms.opted_out": ("⊘", "update"),
     "call.logged": ("☎", "email"),
     "meeting.logged": ("◷", "email"),
     "stage.changed": ("➔", "update"),
 }
+
+
+@register.filter
+def activity_meta(event: Activity) -> str:
+    """The line under a text, a call or a meeting on the timeline: the
+    number it went to or came from; the outcome and how long it took."""
+    data = event.data or {}
+    if event.kind.startswith("sms."):
+        number = display_phone(str(data.get("number", "")))
+        if data.get("direction") == "out":
+            return f"To {number}" + (
+                " · captured: kept here, never sent" if data.get("captured") else ""
+            )
+        return f"From {number}"
+    if event.kind in ("call.logged", "meeting.logged"):
+        minutes = data.get("duration_minutes")
+        parts = [str(data.get("outcome_label", "")), f"{minutes} min" if minutes else ""]
+        return " · ".join(p for p in parts if p)
+    return ""
 
 
 @register.filter
