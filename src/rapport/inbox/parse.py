@@ -98,12 +98,26 @@ def parse(raw: bytes) -> Parsed:
         out.note(f"Malformed headers: {type(defect).__name__}.")
     _read_headers(message, out)
     _read_body(message, out)
+    _without_nul(out)
     return out
 
 
+def _without_nul(out: Parsed) -> None:
+    """NUL is not text: PostgreSQL refuses it, and no reader needs it."""
+    for name, value in vars(out).items():
+        if isinstance(value, str) and "\x00" in value:
+            setattr(out, name, value.replace("\x00", ""))
+    out.headers = {k.replace("\x00", ""): v.replace("\x00", "") for k, v in out.headers.items()}
+    out.recipients = [r.replace("\x00", "") for r in out.recipients]
+    for attachment in out.attachments:
+        attachment.name = attachment.name.replace("\x00", "")
+
+
 def _normalise_newlines(raw: bytes) -> bytes:
-    """Mixed CRLF and bare LF read as lines either way; a bare CR does not."""
-    return raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    """Mixed CRLF and bare LF read as lines either way; a bare CR does not.
+    NUL bytes go too: mail may not carry them, and the email package chokes
+    on one in a charset name."""
+    return raw.replace(b"\x00", b"").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
 # --- headers
@@ -199,14 +213,14 @@ def decode_bytes(data: bytes, charset: str | None, out: Parsed | None = None) ->
     if label:
         try:
             codecs.lookup(label)
-        except LookupError:
+        except (LookupError, ValueError):
             if out is not None:
                 out.note(f"Unknown charset {label[:40]!r}; read as UTF-8 or Windows-1252.")
             label = ""
     for candidate in ([label] if label else []) + ["utf-8"]:
         try:
             return data.decode(candidate)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeDecodeError, LookupError, ValueError):
             continue
     if out is not None and label:
         out.note(f"Bytes that are not {label} were replaced.")
@@ -253,7 +267,11 @@ def _walk(message: Message, out: Parsed) -> list[Message]:
     while stack and len(parts) < MAX_PARTS:
         part = stack.pop(0)
         kind = part.get_content_type()
-        payload = part.get_payload()
+        try:
+            payload = part.get_payload()
+        except (ValueError, TypeError, LookupError):
+            out.note("A part could not be read.")
+            continue
         if kind in {"message/rfc822", "message/global", *STATUS_TYPES}:
             parts.append(part)
         elif part.is_multipart() and isinstance(payload, list):
