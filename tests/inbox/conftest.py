@@ -3,7 +3,8 @@ tests (a reply answers mail that was really sent), and the IMAP server."""
 
 from __future__ import annotations
 
+from tests.inbox.dovecot import dovecot, imap_mailbox
 from tests.inbox.world import world
 from tests.outreach.conftest import always_open, deliver, smtp_sink
 
-__all__ = ["always_open", "deliver", "smtp_sink", "world"]
+__all__ = ["always_open", "deliver", "dovecot", "imap_mailbox", "smtp_sink", "world"]
