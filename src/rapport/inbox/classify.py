@@ -156,13 +156,16 @@ def _local(address: str) -> str:
 
 
 def _loop(parsed: Parsed) -> Verdict | None:
-    """Automatic mail answering our answer to automatic mail."""
+    """Automatic mail answering our answer to automatic mail: the message it
+    answers answered an automatic reply, or an automatic reply is among its
+    references, or its subject nests two automatic-reply prefixes."""
     answered = _ours(parsed.in_reply_to + parsed.references)
-    earlier = [m.in_reply_to for m in answered if m.in_reply_to]
+    earlier = [m.in_reply_to for m in answered if m.in_reply_to] + parsed.references
+    nested = len(AUTO_SUBJECT.findall(parsed.subject)) >= 2
     if (
-        earlier
-        and InboundMessage.objects.filter(
-            header_message_id__in=earlier, kind=InboundKind.AUTO_REPLY
+        nested
+        or InboundMessage.objects.filter(
+            header_message_id__in=earlier[:100], kind=InboundKind.AUTO_REPLY
         ).exists()
     ):
         return Verdict(InboundKind.IGNORED, detail="An automatic answer to our answer to one.")
@@ -173,16 +176,19 @@ def _loop(parsed: Parsed) -> Verdict | None:
 
 
 def _is_bounce(parsed: Parsed) -> bool:
+    """A report; or mail that reads like one from a mail system (some, like
+    Exim, mark their bounces Auto-Submitted too); or, unless it is an
+    automatic reply, anything sent to a message's return path."""
     if parsed.report_type == "delivery-status" or parsed.statuses:
-        return True
-    if is_auto_reply(parsed):
-        return False
-    if _token_message(parsed.recipients, _local(settings.BOUNCE_ADDRESS)):
         return True
     local = parsed.from_email.split("@", 1)[0]
     looks = BOUNCE_SUBJECT.search(parsed.subject) or BOUNCE_TEXT.search(parsed.text[:5000])
-    return bool(looks and (BOUNCE_SENDER.match(local) or not parsed.from_email or
-                           parsed.header("return-path").strip() in {"<>", ""}))  # fmt: skip
+    null_path = parsed.header("return-path").strip() in {"<>", ""}
+    if looks and (BOUNCE_SENDER.match(local) or not parsed.from_email or null_path):
+        return True
+    if is_auto_reply(parsed):
+        return False
+    return _token_message(parsed.recipients, _local(settings.BOUNCE_ADDRESS)) is not None
 
 
 def _bounce(parsed: Parsed) -> Verdict:

@@ -314,8 +314,8 @@ def _read_part(part: Message, index: int, out: Parsed, texts: list[str], htmls: 
         return
     if kind == "text/html":
         htmls.append(_payload_text(part, out))
-    elif kind.startswith("text/"):
-        texts.append(_payload_text(part, out))
+    elif kind.startswith("text/") or part.get_content_maintype() == "multipart":
+        texts.append(_payload_text(part, out))  # a multipart without a boundary is one text
 
 
 def _payload_text(part: Message, out: Parsed) -> str:

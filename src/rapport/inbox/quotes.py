@@ -60,6 +60,8 @@ def strip(text: str) -> str:
     kept: list[str] = []
     for index, line in enumerate(lines):
         if _history_starts(lines, index):
+            if INTRO.match(line) and _interleaved(lines[index + 1 :]):
+                continue  # an inline reply: the answers between the quotes stay
             break
         if line.rstrip("\n") == SIGNATURE or line.strip() == "--":
             break
@@ -68,6 +70,22 @@ def strip(text: str) -> str:
         kept.append(line)
     new = "\n".join(kept).strip()
     return new or text.strip()
+
+
+def _interleaved(rest: list[str]) -> bool:
+    """Whether own words come between quoted lines after an attribution."""
+    seen_quote = False
+    words_after_quote = False
+    for line in rest:
+        if line.rstrip() == SIGNATURE.rstrip() and line.startswith("--"):
+            break
+        if line.lstrip().startswith(">"):
+            if words_after_quote:
+                return True
+            seen_quote = True
+        elif line.strip() and seen_quote:
+            words_after_quote = True
+    return False
 
 
 def _history_starts(lines: list[str], index: int) -> bool:
