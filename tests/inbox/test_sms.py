@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -96,16 +97,15 @@ def test_a_5xx_answer_and_too_many_requests_are_temporary(sms_provider: Provider
         sms.backend().send(to=MARIA, body="Hi", sender="+15005550006")
 
 
-def test_a_provider_that_cannot_be_reached_is_a_temporary_failure(sms_provider: Provider) -> None:
-    closed = sms.TwilioBackend(
-        base=f"http://127.0.0.1:{sms_provider.port}", account_sid=SID, auth_token=TOKEN
+def test_a_provider_that_cannot_be_reached_is_a_temporary_failure() -> None:
+    with socket.socket() as probe:  # a port nobody listens on any more
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    backend = sms.TwilioBackend(
+        base=f"http://127.0.0.1:{port}", account_sid=SID, auth_token=TOKEN, timeout=2
     )
-    sms_provider_port_closed = sms.TwilioBackend(
-        base="http://127.0.0.1:9", account_sid=SID, auth_token=TOKEN, timeout=2
-    )
-    assert closed.send(to=MARIA, body="Hi", sender="+15005550006").startswith("SM")
     with pytest.raises(sms.TemporarySmsError, match="Could not reach the SMS provider"):
-        sms_provider_port_closed.send(to=MARIA, body="Hi", sender="+15005550006")
+        backend.send(to=MARIA, body="Hi", sender="+15005550006")
 
 
 def test_the_captured_backend_is_the_default_and_sends_nothing(settings: Any) -> None:
@@ -429,10 +429,7 @@ def test_a_text_from_an_unknown_number_is_kept_without_a_candidate(candidate: Ca
         sender="+14155550100", recipient="+15005550006", body="Who is this?", provider_id="SMx"
     )
     assert text.candidate is None and text.number == "+14155550100"
-    assert (
-        not Activity.objects.exists()
-        or not Activity.objects.filter(kind__startswith="sms.").exists()
-    )
+    assert not Activity.objects.filter(kind__startswith="sms.").exists()
     assert not Notification.objects.exists()
 
 
@@ -536,13 +533,9 @@ def test_a_refused_send_shows_the_reason_on_the_form(
     client: Client, owner: User, candidate: Candidate
 ) -> None:
     login(client, owner)
-    response = client.post(
-        f"/candidates/{candidate.pk}/texts/", {"body": "   "}, HTTP_HX_REQUEST="true"
-    )
-    assert (
-        "This field is required." in response.content.decode()
-        or "Write the text first." in response.content.decode()
-    )
+    url = f"/candidates/{candidate.pk}/texts/"
+    response = client.post(url, {"body": "   "}, HTTP_HX_REQUEST="true")
+    assert "Write the text first." in response.content.decode()
     assert not SmsMessage.objects.exists()
 
 
