@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import signal
 import socket
 import threading
 import time
@@ -19,12 +20,16 @@ from django.core.management.base import CommandError
 from django.db import connections
 from django.utils import timezone
 
+from rapport.core.models import WorkerLease
 from rapport.inbox import imap
 from rapport.inbox import services as inbox_services
 from rapport.inbox.models import InboundKind, InboundMessage, Mailbox
 from tests.inbox.dovecot import HOST, Dovecot, ImapAccount
 from tests.inbox.test_receive import REPLY
 from tests.inbox.world import World
+from tests.workers import WorkerProcess, start_worker, wait_until
+
+__all__ = ["start_worker"]  # a fixture, used by name
 
 THREADS = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -479,10 +484,14 @@ def test_the_reader_picks_up_mail_that_arrives_while_it_idles(
 
 @THREADS
 def test_the_reader_polls_when_idle_is_turned_off(
-    imap_mailbox: ImapAccount, settings: Any, reader: Callable[[], threading.Thread]
+    imap_mailbox: ImapAccount,
+    settings: Any,
+    reader: Callable[[], threading.Thread],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings.IMAP_IDLE = False
     settings.IMAP_POLL_SECONDS = 1
+    monkeypatch.setattr(imap, "NOOP_SECONDS", 0)  # and keeps the connection alive meanwhile
     reader()
     assert eventually(lambda: _first_pass_done(imap_mailbox))
     imap_mailbox.append(mail(1))
@@ -515,6 +524,30 @@ def test_the_reader_records_errors_and_keeps_trying(
     assert thread.is_alive()
 
 
+@pytest.mark.slow
+@THREADS
+def test_a_killed_workers_mailbox_is_taken_over_and_nothing_is_recorded_twice(
+    imap_mailbox: ImapAccount, start_worker: Callable[..., WorkerProcess]
+) -> None:
+    mailbox = {"RAPPORT_IMAP_URL": imap_mailbox.url(), "RAPPORT_IMAP_POLL_SECONDS": "1"}
+    imap_mailbox.append(mail(1))
+    first = start_worker(environment=mailbox)
+    wait_until(lambda: InboundMessage.objects.count() == 1, timeout=60, failure=first.output)
+    holder = mailbox_row(imap_mailbox).lease_owner
+    second = start_worker(environment=mailbox)
+    wait_until(lambda: WorkerLease.objects.count() == 2, timeout=60, failure=second.output)
+    assert mailbox_row(imap_mailbox).lease_owner == holder  # the second one waits
+    first.signal(signal.SIGKILL)
+    first.wait(timeout=30)
+    imap_mailbox.append(mail(2))
+    imap_mailbox.append(mail(3))
+    wait_until(lambda: InboundMessage.objects.count() == 3, timeout=60, failure=second.output)
+    assert subjects() == ["Message 1", "Message 2", "Message 3"]
+    assert mailbox_row(imap_mailbox).lease_owner not in ("", holder)
+    second.signal(signal.SIGTERM)
+    assert second.wait(timeout=60) == 0, second.output()
+
+
 def test_no_reader_starts_without_a_mailbox(settings: Any) -> None:
     settings.IMAP_URL = ""
     assert imap.start_reader("test-worker", threading.Event()) == []
@@ -531,9 +564,9 @@ def test_imap_check_says_what_is_in_the_folder_and_how_far_rapport_has_read(
     out = io.StringIO()
     call_command("imap_check", stdout=out)
     text = out.getvalue()
-    assert f"INBOX, 1 messages, UIDVALIDITY {imap_mailbox.uidvalidity()}" in text
+    assert f"INBOX, 1 message, UIDVALIDITY {imap_mailbox.uidvalidity()}" in text
     assert (
-        "not read yet; the first read takes every message in the folder (1 messages not read yet)"
+        "not read yet; the first read takes every message in the folder (1 message not read yet)"
         in text
     )
     assert "IDLE:        offered and used" in text

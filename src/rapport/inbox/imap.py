@@ -2,9 +2,11 @@
 InboundMessage rows, each exactly once.
 
 Every `rapport worker` starts one reader thread when RAPPORT_IMAP_URL is
-set; a lease on the folder's Mailbox row (a conditional UPDATE, renewed
-while reading) lets one of them read at a time, and another takes over once
-the lease of a dead one lapses.
+set; a lease on the folder's Mailbox row (a conditional UPDATE, as long as
+RAPPORT_WORKER_LEASE_SECONDS and renewed every third of it) lets one of them
+read at a time, and another takes over once the lease of a dead one lapses.
+The read position only moves for the lease's holder, so a reader that
+stalled past its lease records nothing more.
 
 How it reads:
 
@@ -52,7 +54,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 from urllib.parse import unquote, urlsplit
 
@@ -70,12 +72,22 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 TIMEOUT = 30.0  # seconds to connect, and to wait for any one answer
-LEASE_SECONDS = 120  # renewed every third of this while the reader holds the folder
 IDLE_SECONDS = 29 * 60  # RFC 2177: end IDLE and start it again within 30 minutes
-WAKE_SECONDS = 2.0  # how often a waiting reader looks whether it should stop
+WAKE_SECONDS = 2.0  # how often (at most) a waiting reader looks whether it should stop
+NOOP_SECONDS = 240  # a polling reader's sign of life, well within servers' 30-minute autologout
 SIZE_BATCH = 100  # UIDs whose sizes are asked for in one FETCH
 RETRY_DELAYS = [5, 15, 60, 300, 900]  # seconds after 1, 2, … failures in a row
 SCHEMES = {"imap": 143, "imap+starttls": 143, "imaps": 993}
+
+
+def lease_seconds() -> float:
+    """The folder's lease lasts as long as a worker's (RAPPORT_WORKER_LEASE_SECONDS)
+    and is renewed every third of it."""
+    return float(settings.WORKER_LEASE_SECONDS)
+
+
+def wake_seconds() -> float:
+    return min(WAKE_SECONDS, lease_seconds() / 4)
 
 
 class ImapError(Exception):
@@ -99,8 +111,8 @@ class Target:
     host: str
     port: int
     user: str
-    password: str
-    folder: str
+    password: str = field(repr=False)
+    folder: str = "INBOX"
 
     @property
     def key(self) -> str:
@@ -247,6 +259,10 @@ class Session:
                 f"The IMAP server at {self.target.where} refused {doing}: {_text(data)}"
             )
 
+    def noop(self) -> None:
+        typ, data = self.imap.noop()
+        self._ok(typ, data, "NOOP")
+
     def uids(self, first: int, last: int | None = None) -> list[int]:
         """The UIDs in first:last (last: the newest), in order. `n:*` always
         includes the newest message, even below n, so it is filtered."""
@@ -333,7 +349,7 @@ class Session:
             if remaining <= 0:
                 break
             tick()
-            if self._readable(min(WAKE_SECONDS, remaining)):
+            if self._readable(min(wake_seconds(), remaining)):
                 line = self._line()
                 if line.startswith(b"* BYE"):
                     raise ImapError(
@@ -474,7 +490,7 @@ class Lease:
             | Q(lease_expires_at__lt=now)
         )
         taken = Mailbox.objects.filter(Q(key=self.key) & free).update(
-            lease_owner=self.owner, lease_expires_at=now + dt.timedelta(seconds=LEASE_SECONDS)
+            lease_owner=self.owner, lease_expires_at=now + dt.timedelta(seconds=lease_seconds())
         )
         mailbox = Mailbox.objects.get(key=self.key)
         if not taken:
@@ -492,10 +508,12 @@ class Lease:
     def renew(self, *, checked: bool = False, force: bool = False) -> None:
         """Extend the lease once a third of it has passed; when `checked`,
         also say the mailbox was looked at (a reader in IDLE is looking)."""
-        if not force and time.monotonic() - self.renewed < LEASE_SECONDS / 3:
+        if not force and time.monotonic() - self.renewed < lease_seconds() / 3:
             return
         now = timezone.now()
-        fields: dict[str, object] = {"lease_expires_at": now + dt.timedelta(seconds=LEASE_SECONDS)}
+        fields: dict[str, object] = {
+            "lease_expires_at": now + dt.timedelta(seconds=lease_seconds())
+        }
         if checked:
             fields["checked_at"] = now
         if not Mailbox.objects.filter(self.mine()).update(**fields):
@@ -736,7 +754,8 @@ class Reader(threading.Thread):
                     self.serve()
                 except (MailboxBusy, LeaseLost) as exc:
                     logger.info("%s", exc)
-                    self.stopped.wait(settings.IMAP_POLL_SECONDS)
+                    # Look again soon enough to take over once a dead holder's lease lapses.
+                    self.stopped.wait(min(settings.IMAP_POLL_SECONDS, lease_seconds() / 2))
                 except Exception as exc:
                     self.failures += 1
                     delay = RETRY_DELAYS[min(self.failures, len(RETRY_DELAYS)) - 1]
@@ -774,13 +793,16 @@ class Reader(threading.Thread):
                     self.stopped, tick=lambda: lease.renew(checked=True), seconds=IDLE_SECONDS
                 )
             else:
-                self.wait(lease, settings.IMAP_POLL_SECONDS)
+                self.wait(session, lease, settings.IMAP_POLL_SECONDS)
 
-    def wait(self, lease: Lease, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while not self.stopped.is_set() and (remaining := deadline - time.monotonic()) > 0:
+    def wait(self, session: Session, lease: Lease, seconds: float) -> None:
+        started = last_word = time.monotonic()
+        while not self.stopped.is_set() and (remaining := started + seconds - time.monotonic()) > 0:
             lease.renew()
-            self.stopped.wait(min(remaining, WAKE_SECONDS))
+            if time.monotonic() - last_word > NOOP_SECONDS:
+                session.noop()
+                last_word = time.monotonic()
+            self.stopped.wait(min(remaining, wake_seconds()))
 
 
 def start_reader(worker_id: str, stopped: threading.Event) -> list[threading.Thread]:

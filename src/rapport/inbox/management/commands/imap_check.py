@@ -41,14 +41,17 @@ class Command(BaseCommand):
                 count = mailbox_read_once()
             except ImapError as exc:
                 raise CommandError(str(exc)) from None
-            self.stdout.write(f"Read {count} new message{'' if count == 1 else 's'}.")
+            self.stdout.write(f"Read {_messages(count, 'new message')}.")
 
 
 def _lines(status: Status) -> list[tuple[str, str]]:
     target, mailbox = status.target, status.mailbox
     lines = [
         ("Mailbox", f"{target.user} at {target.where} ({target.scheme})"),
-        ("Folder", f"{target.folder}, {status.exists} messages, UIDVALIDITY {status.uidvalidity}"),
+        (
+            "Folder",
+            f"{target.folder}, {_messages(status.exists)}, UIDVALIDITY {status.uidvalidity}",
+        ),
     ]
     if mailbox is None or mailbox.uidvalidity is None:
         position = "not read yet; the first read takes every message in the folder"
@@ -59,7 +62,7 @@ def _lines(status: Status) -> list[tuple[str, str]]:
         )
     else:
         position = f"up to UID {mailbox.last_uid}"
-    lines.append(("Read", f"{position} ({status.unread} messages not read yet)"))
+    lines.append(("Read", f"{position} ({_messages(status.unread)} not read yet)"))
     if not status.idle:
         idle = f"not offered; the folder is polled every {settings.IMAP_POLL_SECONDS} s"
     elif settings.IMAP_IDLE:
@@ -81,6 +84,10 @@ def _lines(status: Status) -> list[tuple[str, str]]:
                 )
             )
     return lines
+
+
+def _messages(count: int, noun: str = "message") -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _move(status: Status) -> str:
