@@ -25,6 +25,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if demo_candidates:
             call_command("demo", candidates=demo_candidates, if_empty=True)
+            call_command("inbox_demo")
         admin = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk").first()
         url = settings.BASE_URL + "/"
         if admin is None:
