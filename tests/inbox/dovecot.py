@@ -15,6 +15,7 @@ at its INBOX."""
 
 from __future__ import annotations
 
+import grp
 import imaplib
 import itertools
 import os
@@ -194,18 +195,18 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def _users() -> tuple[str, str, int, int]:
+def _users() -> tuple[str, str, str, int, int]:
     """Dovecot refuses to run its login processes, or to read mail, as root:
     under root (as in CI) it uses the unprivileged users its Debian package
     created; anyone else runs every part of it as themselves."""
     if os.geteuid() == 0:
         mail = pwd.getpwnam("dovecot")
-        return "dovecot", "dovenull", mail.pw_uid, mail.pw_gid
-    me = pwd.getpwuid(os.getuid())
-    return me.pw_name, me.pw_name, me.pw_uid, me.pw_gid
+        return "dovecot", grp.getgrgid(mail.pw_gid).gr_name, "dovenull", mail.pw_uid, mail.pw_gid
+    me = pwd.getpwuid(os.geteuid())
+    return me.pw_name, grp.getgrgid(me.pw_gid).gr_name, me.pw_name, me.pw_uid, me.pw_gid
 
 
-def _config(server: Dovecot, *, key: Path, internal: str, login: str) -> str:
+def _config(server: Dovecot, *, key: Path, internal: str, group: str, login: str) -> str:
     root = server.folder
     unprivileged = os.geteuid() != 0
     chroot = "  chroot =\n" if unprivileged else ""
@@ -216,7 +217,7 @@ log_path = {root}/dovecot.log
 protocols = imap
 listen = {HOST}
 default_internal_user = {internal}
-default_internal_group = {internal}
+default_internal_group = {group}
 default_login_user = {login}
 first_valid_uid = 1
 ssl = yes
@@ -278,7 +279,7 @@ def dovecot() -> Iterator[Dovecot]:
         f"the IMAP tests need Dovecot ({DOVECOT}; Debian: apt-get install dovecot-imapd)",
     )
     folder = Path(tempfile.mkdtemp(prefix="rapport-dovecot-"))
-    internal, login, uid, gid = _users()
+    internal, group, login, uid, gid = _users()
     # Dovecot's own unprivileged processes must reach their sockets in here.
     folder.chmod(0o755)
     (folder / "home").mkdir()
@@ -292,7 +293,7 @@ def dovecot() -> Iterator[Dovecot]:
         "".join(f"replies{n}:{{PLAIN}}{PASSWORD}::::::\n" for n in range(1, ACCOUNTS + 1))
     )
     config = folder / "dovecot.conf"
-    config.write_text(_config(server, key=key, internal=internal, login=login))
+    config.write_text(_config(server, key=key, internal=internal, group=group, login=login))
     process = subprocess.Popen(
         [DOVECOT, "-F", "-c", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
