@@ -31,6 +31,11 @@ PATHS = {
     "/pools/{pool_id}/members": {"get", "post"},
     "/pools/{pool_id}/members/{candidate_id}": {"delete"},
     "/skills": {"get"},
+    "/conversations": {"get"},
+    "/conversations/{conversation_id}": {"get"},
+    "/conversations/{conversation_id}/reply": {"post"},
+    "/conversations/{conversation_id}/assign": {"post"},
+    "/conversations/{conversation_id}/done": {"post"},
     "/me": {"get"},
 }
 

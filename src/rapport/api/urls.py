@@ -3,7 +3,7 @@ the interactive docs at docs."""
 
 from __future__ import annotations
 
-from rapport.api import accounts, candidates, pools, search, skills, tags
+from rapport.api import accounts, candidates, inbox, pools, search, skills, tags
 from rapport.api.auth import BearerToken, BrowserSession
 from rapport.api.errors import RapportAPI, install_handlers
 
@@ -12,7 +12,7 @@ api = RapportAPI(
     version="1",
     description=(
         "Candidates, their contact points, notes, tags and pools; search with the query "
-        "language and saved segments. Authenticate with "
+        "language and saved segments; the team inbox. Authenticate with "
         "`Authorization: Bearer <token>` (make a token on your account page) or, from "
         "the browser, with your logged-in session. You see and change exactly what your "
         "role lets you see and change in the app; anything outside it answers 404."
@@ -21,5 +21,5 @@ api = RapportAPI(
     auth=[BearerToken(), BrowserSession()],
 )
 install_handlers(api)
-for area in (candidates, search, tags, pools, skills, accounts):
+for area in (candidates, search, tags, pools, skills, inbox, accounts):
     api.add_router("", area.router)

@@ -27,13 +27,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from rapport.accounts.models import Capability, User
 from rapport.core.activity import activity_record
+from rapport.core.errors import PermissionDenied
 from rapport.core.models import ActivityKind, Notification
 from rapport.inbox import classify, parse, quotes
 from rapport.inbox.html import sanitise

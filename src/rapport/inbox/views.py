@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from rapport.accounts.models import Capability, User
 from rapport.api.auth import BearerToken
+from rapport.core.errors import PermissionDenied
 from rapport.core.http import acting_user, id_or_none
 from rapport.inbox import parse, selectors, services
 from rapport.inbox.models import InboundSource
