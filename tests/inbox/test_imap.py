@@ -219,6 +219,20 @@ def test_a_recreated_folder_is_read_again_without_recording_its_mail_twice(
 
 
 @pytest.mark.django_db
+def test_a_folder_with_a_name_beyond_ascii_is_read(
+    imap_mailbox: ImapAccount, settings: Any
+) -> None:
+    settings.IMAP_URL = imap_mailbox.url(folder="Réponses")
+    assert "/R%C3%A9ponses" in settings.IMAP_URL
+    client = imap_mailbox.connect()
+    assert client.create(imap.folder_name("Réponses"))[0] == "OK"
+    assert client.append(imap.folder_name("Réponses"), None, None, mail(1))[0] == "OK"
+    client.logout()
+    assert imap.mailbox_read_once() == 1
+    assert mailbox_row(imap_mailbox, "Réponses").last_uid == 1
+
+
+@pytest.mark.django_db
 def test_without_a_move_folder_nothing_in_the_mailbox_is_marked_moved_or_deleted(
     imap_mailbox: ImapAccount,
 ) -> None:

@@ -753,7 +753,10 @@ class Reader(threading.Thread):
                 try:
                     self.serve()
                 except (MailboxBusy, LeaseLost) as exc:
-                    logger.info("%s", exc)
+                    # Busy is the normal state of every worker but one; a lost
+                    # lease means this one stalled for longer than the lease.
+                    level = logging.WARNING if isinstance(exc, LeaseLost) else logging.DEBUG
+                    logger.log(level, "%s", exc)
                     # Look again soon enough to take over once a dead holder's lease lapses.
                     self.stopped.wait(min(settings.IMAP_POLL_SECONDS, lease_seconds() / 2))
                 except Exception as exc:
