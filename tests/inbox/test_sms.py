@@ -59,15 +59,31 @@ def twilio_signature(url: str, params: dict[str, str], token: str) -> str:
 
 
 def test_the_twilio_backend_posts_the_text_with_basic_auth_and_returns_its_sid(
-    sms_provider: Provider,
+    sms_provider: Provider, settings: Any
 ) -> None:
+    settings.BASE_URL = "https://rapport.example.com"
     backend = sms.backend()
     assert isinstance(backend, sms.TwilioBackend)
     sid = backend.send(to=MARIA, body="Olá Maria — free for a call?", sender="+15005550006")
     assert sid == "SM" + "1".rjust(32, "0")
     assert sms_provider.accepted == [
-        {"To": MARIA, "From": "+15005550006", "Body": "Olá Maria — free for a call?"}
+        {
+            "To": MARIA,
+            "From": "+15005550006",
+            "Body": "Olá Maria — free for a call?",
+            "StatusCallback": "https://rapport.example.com/sms/status/",
+        }
     ]
+
+
+def test_credentials_missing_from_the_url_fail_the_text_with_the_reason(
+    owner: User, candidate: Candidate, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.SMS_URL = "https://api.twilio.com"
+    text = send(owner, candidate, "Hi", django_capture_on_commit_callbacks)
+    assert sms_deliver_now(text.pk) == SmsStatus.FAILED
+    text.refresh_from_db()
+    assert "RAPPORT_SMS_URL must hold the account and its token" in text.detail
 
 
 def test_a_4xx_answer_is_permanent_and_carries_the_providers_message(
@@ -216,7 +232,9 @@ def test_a_text_is_queued_then_delivered_by_the_task_and_lands_on_the_timeline(
     text.refresh_from_db()
     assert text.status == SmsStatus.SENT and text.provider_id.startswith("SM") and text.sent_at
     assert not text.captured
-    assert sms_provider.accepted == [{"To": MARIA, "From": "+15005550006", "Body": text.body}]
+    assert [(t["To"], t["From"], t["Body"]) for t in sms_provider.accepted] == [
+        (MARIA, "+15005550006", text.body)
+    ]
     event = Activity.objects.get(kind=ActivityKind.SMS_SENT)
     assert (event.candidate_id, event.actor, event.summary) == (candidate.pk, owner, text.body)
     assert event.data == {"direction": "out", "number": MARIA, "captured": False}

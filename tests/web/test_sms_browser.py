@@ -58,7 +58,7 @@ def test_a_recruiter_texts_a_candidate_reads_the_reply_and_logs_the_call(
 
     # The worker delivers it; the thread, still waiting, notices by itself.
     assert sms_deliver.call(sms_id=sent.pk) == SmsStatus.SENT
-    expect(thread.locator(".sms-out .status")).to_have_text("Captured")
+    expect(thread.locator(".sms-out .status")).to_have_text("Captured", timeout=15_000)
 
     # Maria answers; her reply arrives through the provider's webhook.
     answer = page.request.post(
@@ -73,12 +73,16 @@ def test_a_recruiter_texts_a_candidate_reads_the_reply_and_logs_the_call(
     # The call that followed, logged from the Calls & meetings card.
     calls = page.locator("#interactions")
     calls.get_by_text("+ Log a call or meeting").click()
+    calls.get_by_label("Meeting", exact=True).check()
+    expect(calls.get_by_label("Outcome")).to_have_value("held")  # only a meeting's outcomes
     calls.get_by_label("Call", exact=True).check()
+    expect(calls.get_by_label("Outcome")).to_have_value("connected")
     calls.get_by_label("Minutes").fill("25")
     calls.get_by_label("Outcome").select_option(label="Connected")
     calls.get_by_label("Notes").fill(
         "Walked through the platform team. Second call with the CTO next week."
     )
+    calls.screenshot(path=str(SHOTS / "interaction_form.png"))
     calls.get_by_role("button", name="Log it").click()
     expect(calls).to_contain_text("Logged; it is on the timeline.")
 

@@ -23,6 +23,7 @@ from typing import Protocol
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from django.conf import settings
+from django.urls import reverse
 
 TIMEOUT_SECONDS = 15.0
 CAPTURED_PREFIX = "captured-"
@@ -40,6 +41,10 @@ class PermanentSmsError(SmsError):
 
 class TemporarySmsError(SmsError):
     """The provider could not be reached or asked us to come back later."""
+
+
+class SmsConfigError(PermanentSmsError):
+    """RAPPORT_SMS_URL cannot be used: every text would fail the same way."""
 
 
 class SmsBackend(Protocol):
@@ -68,14 +73,15 @@ class TwilioBackend:
     base: str  # scheme://host[:port][/prefix], without the credentials
     account_sid: str
     auth_token: str
+    status_callback: str = ""  # where the provider reports delivery, per text
     timeout: float = TIMEOUT_SECONDS
     captured = False
 
     @classmethod
-    def from_url(cls, url: str) -> TwilioBackend:
+    def from_url(cls, url: str, *, status_callback: str = "") -> TwilioBackend:
         parts = urlsplit(url)
         if not parts.username or not parts.password or not parts.hostname:
-            raise ValueError(
+            raise SmsConfigError(
                 "RAPPORT_SMS_URL must hold the account and its token: https://ACCOUNT_SID:AUTH_TOKEN@host"
             )
         host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
@@ -84,6 +90,7 @@ class TwilioBackend:
             base=f"{parts.scheme}://{host}{port}{parts.path.rstrip('/')}",
             account_sid=unquote(parts.username),
             auth_token=unquote(parts.password),
+            status_callback=status_callback,
         )
 
     @property
@@ -94,7 +101,7 @@ class TwilioBackend:
         credentials = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         request = urllib.request.Request(  # noqa: S310 (the scheme is checked by settings)
             self.messages_url,
-            data=urlencode({"To": to, "From": sender, "Body": body}).encode(),
+            data=urlencode(self._form(to=to, body=body, sender=sender)).encode(),
             method="POST",
             headers={
                 "Authorization": f"Basic {credentials}",
@@ -115,6 +122,12 @@ class TwilioBackend:
             reason = getattr(exc, "reason", exc)
             raise TemporarySmsError(f"Could not reach the SMS provider: {reason}") from None
         return _provider_id(answer)
+
+    def _form(self, *, to: str, body: str, sender: str) -> dict[str, str]:
+        form = {"To": to, "From": sender, "Body": body}
+        if self.status_callback:
+            form["StatusCallback"] = self.status_callback
+        return form
 
 
 def _problem(answer: bytes, status: int) -> str:
@@ -145,10 +158,13 @@ def _provider_id(answer: bytes) -> str:
 
 
 def backend() -> SmsBackend:
-    """The backend RAPPORT_SMS_URL asks for (captured when it is empty)."""
+    """The backend RAPPORT_SMS_URL asks for (captured when it is empty). It
+    asks the provider to report each text's delivery to /sms/status/."""
     if not settings.SMS_URL:
         return CapturedBackend()
-    return TwilioBackend.from_url(settings.SMS_URL)
+    return TwilioBackend.from_url(
+        settings.SMS_URL, status_callback=webhook_url(reverse("sms_status"))
+    )
 
 
 def is_captured() -> bool:

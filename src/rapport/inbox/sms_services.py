@@ -182,8 +182,8 @@ def sms_deliver_now(sms_id: int, *, via: sms.SmsBackend | None = None) -> str:
     if held:
         _finish(message, status=SmsStatus.HELD, reason=held, detail=REASONS[held])
         return SmsStatus.HELD
-    backend = via or sms.backend()
     try:
+        backend = via or sms.backend()
         provider_id = backend.send(
             to=message.number, body=message.body, sender=message.our_number or settings.SMS_FROM
         )
