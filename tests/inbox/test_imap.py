@@ -83,9 +83,9 @@ def receive_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = inbox_services.inbound_receive
 
-    def counting(*, raw: bytes, source: str, source_key: str = "") -> inbox_services.Received:
-        calls.append(source_key)
-        return real(raw=raw, source=source, source_key=source_key)
+    def counting(**kwargs: Any) -> inbox_services.Received:
+        calls.append(kwargs["source_key"])
+        return real(**kwargs)
 
     monkeypatch.setattr(inbox_services, "inbound_receive", counting)
     return calls
@@ -326,6 +326,8 @@ def test_a_message_over_the_size_limit_is_recorded_from_its_headers(
     assert "larger than the limit of 20,000 bytes" in message.text_full
     assert b"PORTFOLIO" not in bytes(message.raw or b"")
     assert b"X-Mailer: Big Mail 1.0" in bytes(message.raw or b"")
+    assert message.size > 50_000  # its own size, not the headers'
+    assert any("over the limit of 20,000" in problem for problem in message.problems)
     assert imap_mailbox.listing() == {uid: set()}
 
 

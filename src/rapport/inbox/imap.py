@@ -543,13 +543,15 @@ def _position(lease: Lease, mailbox: Mailbox, uidvalidity: int) -> int:
     return 0
 
 
-def _receive(raw: bytes, key: str) -> Received:
+def _receive(raw: bytes, key: str, size: int | None = None) -> Received:
     from rapport.inbox.services import inbound_receive
 
-    return inbound_receive(raw=raw, source=InboundSource.IMAP, source_key=key)
+    return inbound_receive(raw=raw, source=InboundSource.IMAP, source_key=key, size=size)
 
 
-def _record(lease: Lease, *, uidvalidity: int, uid: int, raw: bytes | None) -> None:
+def _record(
+    lease: Lease, *, uidvalidity: int, uid: int, raw: bytes | None, size: int | None = None
+) -> None:
     """Record the message and move the position past it, in one transaction:
     a crash between the two redoes both or neither. The position only moves
     for the lease's holder, so a reader whose lease has passed to another
@@ -561,7 +563,7 @@ def _record(lease: Lease, *, uidvalidity: int, uid: int, raw: bytes | None) -> N
         if not advanced:
             raise LeaseLost(f"Another worker took over reading {lease.key}.")
         if raw is not None:
-            _receive(raw, source_key(lease.key, uidvalidity, uid))
+            _receive(raw, source_key(lease.key, uidvalidity, uid), size)
 
 
 def _too_large(header: bytes, size: int) -> bytes:
@@ -633,7 +635,7 @@ def read_pass(
             lease.renew()
             # A message expunged meanwhile by someone else has no size: it is passed over.
             raw = _download(session, uid, sizes[uid]) if uid in sizes else None
-            _record(lease, uidvalidity=session.uidvalidity, uid=uid, raw=raw)
+            _record(lease, uidvalidity=session.uidvalidity, uid=uid, raw=raw, size=sizes.get(uid))
             mailbox.last_uid = uid
             if raw is not None:
                 read += 1

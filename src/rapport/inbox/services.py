@@ -68,13 +68,22 @@ class Received:
     created: bool
 
 
-def inbound_receive(*, raw: bytes, source: str, source_key: str = "") -> Received:
+def inbound_receive(
+    *, raw: bytes, source: str, source_key: str = "", size: int | None = None
+) -> Received:
     """Record `raw` once and apply what it means. `source_key` says where it
-    came from (an IMAP UID); without one, the digest of the bytes is used."""
+    came from (an IMAP UID); without one, the digest of the bytes is used.
+    `size` is the message's own size when `raw` is only part of it (the IMAP
+    reader downloads only the headers of a message over the limit)."""
     source_key = source_key or f"sha256:{hashlib.sha256(raw).hexdigest()}"
     if existing := InboundMessage.objects.filter(source_key=source_key).first():
         return Received(existing, created=False)
     kept, problems = _kept(raw)
+    if size is not None and size > len(raw):
+        problems.append(
+            f"The message was {size:,} bytes, over the limit of {settings.INBOUND_MAX_BYTES:,}; "
+            "only its headers were kept."
+        )
     parsed = parse.parse(kept)
     parsed.problems[:0] = problems
     if parsed.message_id and (
@@ -83,7 +92,9 @@ def inbound_receive(*, raw: bytes, source: str, source_key: str = "") -> Receive
         return Received(existing, created=False)
     try:
         with transaction.atomic():
-            message = _record(parsed, raw=kept, size=len(raw), source=source, key=source_key)
+            message = _record(
+                parsed, raw=kept, size=max(size or 0, len(raw)), source=source, key=source_key
+            )
     except IntegrityError:  # the same message, recorded by another process just now
         existing = InboundMessage.objects.filter(source_key=source_key).first()
         if existing is None:
