@@ -154,6 +154,9 @@ class BounceScore(models.Model):
     first_at = models.DateTimeField(default=timezone.now)
     last_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return f"{self.soft_count} soft bounces since {self.first_at:%Y-%m-%d}"
+
 
 # --- texts, and calls and meetings logged by hand
 
