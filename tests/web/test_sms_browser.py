@@ -42,7 +42,7 @@ def test_a_recruiter_texts_a_candidate_reads_the_reply_and_logs_the_call(
 
     # The Texts card: write, watch the counter, send.
     texts = page.locator("#texts")
-    box = texts.get_by_label("Text to +55 11 91234-5678")
+    box = texts.get_by_label("Text Maria on the number ending 5678")
     box.fill(TEXT)
     expect(texts.locator("#sms-count")).to_have_text(f"{len(TEXT)} characters · 1 text")
     box.fill(TEXT + " 🙂")
