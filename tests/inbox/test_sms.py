@@ -439,7 +439,7 @@ def test_a_reply_lands_on_the_timeline_and_under_the_owners_bell(
     note = Notification.objects.get()
     assert note.user == owner and note.candidate == candidate
     assert note.text == "Maria Souza texted: Sim! Thursday at 3pm works."
-    assert note.url == f"/candidates/{candidate.pk}/#texts"
+    assert note.url == f"/inbox/{text.conversation_id}/"  # the conversation in the team inbox
 
 
 def test_a_text_from_an_unknown_number_is_kept_without_a_candidate(candidate: Candidate) -> None:

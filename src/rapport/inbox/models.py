@@ -51,14 +51,23 @@ class ConversationStatus(models.TextChoices):
     DONE = "done", "Done"
 
 
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text"
+
+
 class Conversation(models.Model):
-    """A thread with one candidate (or, while unmatched, with one sender)."""
+    """A thread with one candidate (or, while unmatched, with one sender), by
+    email or by text."""
 
     candidate = models.ForeignKey(
         "people.Candidate", null=True, blank=True, on_delete=models.CASCADE,
         related_name="conversations",
     )  # fmt: skip
-    thread_key = models.CharField(max_length=300, help_text="The Message-ID the thread began with.")
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    thread_key = models.CharField(
+        max_length=300, help_text="The Message-ID the thread began with; sms:<number> for texts."
+    )
     subject = models.CharField(max_length=300, blank=True)
     from_email = models.CharField(max_length=254, blank=True)
     assignee = models.ForeignKey(
@@ -196,6 +205,9 @@ class SmsMessage(models.Model):
     reason = models.CharField(max_length=40, blank=True, help_text="Why it was held or failed.")
     detail = models.CharField(max_length=500, blank=True)
     provider_id = models.CharField(max_length=64, blank=True)
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="texts"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -7,6 +7,7 @@ about anyone."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,13 @@ from django.http import Http404
 
 from rapport.accounts.models import Capability
 from rapport.core.models import Notification
-from rapport.inbox.models import Conversation, ConversationStatus, InboundMessage
+from rapport.inbox.models import (
+    Channel,
+    Conversation,
+    ConversationStatus,
+    InboundMessage,
+    SmsMessage,
+)
 from rapport.outreach.models import Message
 from rapport.people.selectors import candidates_visible
 
@@ -99,15 +106,19 @@ def conversation_get(user: User, pk: int | str) -> Conversation:
 
 @dataclass(frozen=True)
 class Entry:
-    """One message of a thread, whichever way it went."""
+    """One message of a thread, whichever way it went: an email in, an
+    email out, or a text either way."""
 
-    inbound: InboundMessage | None
-    outbound: Message | None
+    inbound: InboundMessage | None = None
+    outbound: Message | None = None
+    text: SmsMessage | None = None
 
     @property
-    def at(self) -> object:
+    def at(self) -> dt.datetime:
         if self.inbound is not None:
             return self.inbound.received_at
+        if self.text is not None:
+            return self.text.created_at
         assert self.outbound is not None
         return self.outbound.sent_at or self.outbound.created_at
 
@@ -115,6 +126,14 @@ class Entry:
 def conversation_thread(conversation: Conversation) -> list[Entry]:
     """The messages of a conversation in time order: what came in, and what we
     sent in the same thread (the mail they answer, and our answers)."""
+    if conversation.channel == Channel.SMS:
+        texts = SmsMessage.objects.filter(conversation=conversation)
+        if conversation.candidate_id:  # and what we texted them before they wrote
+            texts = SmsMessage.objects.filter(
+                Q(conversation=conversation)
+                | Q(candidate_id=conversation.candidate_id, number=conversation.from_email)
+            )
+        return [Entry(text=t) for t in texts.select_related("author").order_by("created_at", "id")]
     inbound = list(conversation.messages.select_related("answers").order_by("received_at", "id"))
     ids = {m.header_message_id for m in inbound if m.header_message_id}
     answered = {m.answers_id for m in inbound if m.answers_id}
@@ -125,8 +144,8 @@ def conversation_thread(conversation: Conversation) -> list[Entry]:
                 Q(pk__in=answered) | Q(in_reply_to__in=ids) | Q(message_id=conversation.thread_key)
             )
         )
-    entries = [Entry(m, None) for m in inbound] + [Entry(None, m) for m in outbound]
-    return sorted(entries, key=lambda e: e.at)  # type: ignore[arg-type,return-value]
+    entries = [Entry(inbound=m) for m in inbound] + [Entry(outbound=m) for m in outbound]
+    return sorted(entries, key=lambda e: e.at)
 
 
 def suggestion_for(user: User, conversation: Conversation) -> int | None:

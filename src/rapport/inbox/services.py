@@ -40,10 +40,13 @@ from rapport.inbox import classify, parse, quotes
 from rapport.inbox.html import sanitise
 from rapport.inbox.models import (
     BounceScore,
+    Channel,
     Conversation,
     ConversationStatus,
     InboundKind,
     InboundMessage,
+    SmsDirection,
+    SmsMessage,
 )
 from rapport.outreach import policy
 from rapport.outreach.models import Enrollment, EnrollmentStatus, Message, MessageStatus
@@ -281,26 +284,36 @@ def thread_key(message: InboundMessage) -> str:
 
 
 def _conversation_for(message: InboundMessage, *, candidate: Candidate | None) -> Conversation:
-    key = thread_key(message)
-    found = Conversation.objects.filter(thread_key=key, candidate=candidate)
-    if candidate is None:
-        found = found.filter(from_email=message.from_email)
-    conversation = found.order_by("-last_message_at").first()
-    at = message.received_at
-    if conversation is None:
-        conversation = Conversation.objects.create(
-            candidate=candidate, thread_key=key, subject=message.subject,
-            from_email=message.from_email, needs_reply=True, unread=True,
-            waiting_since=at, last_message_at=at, created_at=at,
-        )  # fmt: skip
-    else:
-        conversation.status = ConversationStatus.OPEN
-        conversation.needs_reply = conversation.unread = True
-        conversation.waiting_since = conversation.waiting_since or at
-        conversation.last_message_at = max(conversation.last_message_at, at)
-        conversation.save()
+    conversation = conversation_touch(
+        candidate=candidate, key=thread_key(message), subject=message.subject,
+        sender=message.from_email, at=message.received_at,
+    )  # fmt: skip
     message.conversation = conversation
     message.save(update_fields=["conversation"])
+    return conversation
+
+
+def conversation_touch(
+    *, candidate: Candidate | None, key: str, subject: str, sender: str, at: dt.datetime,
+    channel: str = Channel.EMAIL,
+) -> Conversation:  # fmt: skip
+    """The conversation something new arrived in, opened or reopened: it
+    needs a reply and is unread. Unplaced mail is threaded per sender."""
+    found = Conversation.objects.filter(thread_key=key, candidate=candidate, channel=channel)
+    if candidate is None:
+        found = found.filter(from_email=sender)
+    conversation = found.order_by("-last_message_at").first()
+    if conversation is None:
+        return Conversation.objects.create(
+            candidate=candidate, channel=channel, thread_key=key, subject=subject[:300],
+            from_email=sender[:254], needs_reply=True, unread=True, waiting_since=at,
+            last_message_at=at, created_at=at,
+        )  # fmt: skip
+    conversation.status = ConversationStatus.OPEN
+    conversation.needs_reply = conversation.unread = True
+    conversation.waiting_since = conversation.waiting_since or at
+    conversation.last_message_at = max(conversation.last_message_at, at)
+    conversation.save()
     return conversation
 
 
@@ -357,11 +370,13 @@ def conversation_done(*, actor: User, conversation: Conversation, done: bool = T
 
 def conversation_reply(
     *, actor: User, conversation: Conversation, body: str, subject: str = ""
-) -> Message:
+) -> Message | SmsMessage:
     """An answer from the inbox: through the outbox, in the thread, and the
     time it took recorded on each message it answers."""
     if conversation.candidate is None:
         raise ValidationError({"body": ["Place this conversation with a candidate first."]})
+    if conversation.channel == Channel.SMS:
+        return _text_reply(actor=actor, conversation=conversation, body=body)
     last = conversation.messages.order_by("-received_at").first()
     if last is None:
         raise ValidationError({"body": ["There is nothing to answer in this conversation."]})
@@ -376,11 +391,27 @@ def conversation_reply(
         conversation.messages.filter(
             answered_at__isnull=True, kind__in=[InboundKind.REPLY, InboundKind.UNMATCHED]
         ).update(answered_at=now, answered_by=actor)
-        conversation.needs_reply = False
-        conversation.unread = False
-        conversation.waiting_since = None
-        conversation.last_message_at = now
-        conversation.save()
+        _answered(conversation, now)
+    return sent
+
+
+def _answered(conversation: Conversation, at: dt.datetime) -> None:
+    conversation.needs_reply = False
+    conversation.unread = False
+    conversation.waiting_since = None
+    conversation.last_message_at = at
+    conversation.save()
+
+
+def _text_reply(*, actor: User, conversation: Conversation, body: str) -> SmsMessage:
+    from rapport.inbox.sms_services import sms_send
+
+    assert conversation.candidate is not None
+    with transaction.atomic():
+        sent = sms_send(actor=actor, candidate=conversation.candidate, body=body)
+        sent.conversation = conversation
+        sent.save(update_fields=["conversation"])
+        _answered(conversation, timezone.now())
     return sent
 
 
@@ -412,12 +443,28 @@ def conversation_place(
                 summary=_summary(message), target=message,
                 data=_activity_data(message, conversation),
             )  # fmt: skip
+        for text in conversation.texts.filter(direction=SmsDirection.IN, candidate__isnull=True):
+            text.candidate = candidate
+            text.save(update_fields=["candidate"])
+            activity_record(
+                kind=ActivityKind.SMS_RECEIVED, candidate=candidate, actor=actor,
+                summary=text.body, target=text, data={"direction": "in", "number": text.number},
+            )  # fmt: skip
         enrollments_stop(candidate=candidate, reason="replied", actor=actor)
     return conversation
 
 
 def conversation_create_candidate(*, actor: User, conversation: Conversation) -> Candidate:
     """A new candidate from an unmatched sender, with the conversation placed."""
+    if conversation.channel == Channel.SMS:
+        with transaction.atomic():
+            candidate = candidate_create(
+                actor=actor,
+                data=CandidateFields(first_name=conversation.from_email, source="inbound text"),
+                phones=[conversation.from_email],
+            )
+            conversation_place(actor=actor, conversation=conversation, candidate=candidate)
+        return candidate
     first = conversation.messages.order_by("received_at").first()
     if first is None or not first.from_email:
         raise ValidationError({"candidate": ["This mail has no sender address to start from."]})

@@ -33,6 +33,7 @@ from rapport.inbox.models import (
     INTERACTION_MAX_MINUTES,
     OUTCOMES,
     SMS_MAX_CHARS,
+    Channel,
     Interaction,
     InteractionKind,
     InteractionOutcome,
@@ -288,8 +289,10 @@ def sms_receive(*, sender: str, recipient: str, body: str, provider_id: str) -> 
                 _opt_out(message, keyword)
             elif keyword in START_WORDS and SmsOptOut.objects.filter(number=number).exists():
                 _opt_in(message, keyword)
-            elif candidate is not None:
-                _received(message, candidate)
+            else:
+                _converse(message, candidate)
+                if candidate is not None:
+                    _received(message, candidate)
     except IntegrityError:  # the same provider id, recorded by a parallel request
         return SmsMessage.objects.get(provider_id=provider_id)
     return message
@@ -350,6 +353,17 @@ def _opt_in(message: SmsMessage, keyword: str) -> None:
         )
 
 
+def _converse(message: SmsMessage, candidate: Candidate | None) -> None:
+    """The text joins (or opens) its conversation in the team inbox."""
+    from rapport.inbox.services import conversation_touch
+
+    message.conversation = conversation_touch(
+        candidate=candidate, key=f"sms:{message.number}", subject=summarise(message.body)[:120],
+        sender=message.number, at=message.created_at, channel=Channel.SMS,
+    )  # fmt: skip
+    message.save(update_fields=["conversation"])
+
+
 def _received(message: SmsMessage, candidate: Candidate) -> None:
     activity_record(
         kind=ActivityKind.SMS_RECEIVED,
@@ -364,7 +378,9 @@ def _received(message: SmsMessage, candidate: Candidate) -> None:
             user_id=candidate.owner_id,
             kind=ActivityKind.SMS_RECEIVED,
             text=f"{candidate.full_name} texted: {summarise(message.body)}"[:300],
-            url=reverse("candidate_detail", args=[candidate.pk]) + "#texts",
+            url=reverse("conversation_detail", args=[message.conversation_id])
+            if message.conversation_id
+            else reverse("candidate_detail", args=[candidate.pk]) + "#texts",
             candidate=candidate,
         )
 

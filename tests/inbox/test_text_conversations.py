@@ -1,0 +1,59 @@
+"""Texts in the team inbox: a candidate's text opens a conversation, an
+answer from the inbox goes out as a text, and a text from an unknown number
+can be placed with a new candidate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from rapport.accounts.models import User
+from rapport.core.models import Activity, ActivityKind, Notification
+from rapport.inbox.models import Channel, Conversation, SmsDirection, SmsMessage
+from rapport.inbox.services import conversation_create_candidate, conversation_reply
+from rapport.inbox.sms_services import sms_receive
+from rapport.people.models import Candidate
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_candidates_text_waits_in_the_inbox_and_the_answer_goes_back_as_a_text(
+    candidate: Candidate, owner: User, client: Client
+) -> None:
+    text = sms_receive(sender="+5511912345678", recipient="+15550001111",
+                       body="Can we talk tomorrow at 10?", provider_id="SM1")  # fmt: skip
+    conversation = Conversation.objects.get()
+    assert conversation.channel == Channel.SMS and conversation.candidate == candidate
+    assert text.conversation == conversation and conversation.needs_reply
+    notification = Notification.objects.get(user=owner)
+    assert notification.url == reverse("conversation_detail", args=[conversation.pk])
+
+    login(client, owner)
+    assert "Can we talk tomorrow at 10?" in client.get(reverse("inbox")).content.decode()
+    page = client.get(reverse("conversation_detail", args=[conversation.pk])).content.decode()
+    assert "Can we talk tomorrow at 10?" in page and "A text, from the team" in page
+    client.post(reverse("conversation_reply", args=[conversation.pk]), {"body": "Yes, 10 works."})
+    answer = SmsMessage.objects.get(direction=SmsDirection.OUT)
+    assert answer.body == "Yes, 10 works." and answer.conversation == conversation
+    assert answer.number == "+5511912345678"
+    conversation.refresh_from_db()
+    assert not conversation.needs_reply
+
+
+def test_a_text_from_an_unknown_number_can_become_a_new_candidate(
+    owner: User, token_for: Callable[[User], str]
+) -> None:
+    sms_receive(sender="+447911123456", recipient="+15550001111",
+                body="Hi, I saw your talk. Hiring?", provider_id="SM2")  # fmt: skip
+    conversation = Conversation.objects.get()
+    assert conversation.candidate is None and conversation.from_email == "+447911123456"
+    candidate = conversation_create_candidate(actor=owner, conversation=conversation)
+    assert candidate.contacts.get().value == "+447911123456"
+    assert SmsMessage.objects.get().candidate == candidate
+    assert Activity.objects.filter(kind=ActivityKind.SMS_RECEIVED, candidate=candidate).exists()
+    reply = conversation_reply(actor=owner, conversation=conversation, body="Yes! Let's talk.")
+    assert isinstance(reply, SmsMessage) and reply.number == "+447911123456"
