@@ -24,22 +24,26 @@ HALF_LIFE = 90.0  # days
 SCALE = 40.0
 WEIGHTS = {
     "email.replied": 30.0,
+    "sms.received": 30.0,
     "meeting.logged": 25.0,
     "call.logged": 18.0,
     "stage.changed": 10.0,
     "consent.given": 8.0,
     "email.sent": 3.0,
+    "sms.sent": 3.0,
     "email.clicked": 3.0,
     "note.added": 2.0,
     "email.opened": 1.0,
 }
 LABELS = {
     "email.replied": ("reply", "replies"),
+    "sms.received": ("text received", "texts received"),
     "meeting.logged": ("meeting", "meetings"),
     "call.logged": ("call", "calls"),
     "stage.changed": ("stage change", "stage changes"),
     "consent.given": ("consent given", "consents given"),
     "email.sent": ("email sent", "emails sent"),
+    "sms.sent": ("text sent", "texts sent"),
     "email.clicked": ("link clicked", "links clicked"),
     "note.added": ("note", "notes"),
     "email.opened": ("email opened", "emails opened"),
