@@ -37,7 +37,8 @@ def test_a_recruiter_lists_reads_and_answers_a_conversation(
     assert detail["messages"][1]["text"].startswith("Oi Riley, yes")
     response = api.post(f"/conversations/{conversation.pk}/reply", {"body": "Thursday it is."})
     assert response.status_code == 201, response.content
-    sent = Message.objects.get(pk=response.json()["message_id"])
+    assert response.json()["channel"] == "email"
+    sent = Message.objects.get(pk=response.json()["id"])
     assert sent.in_reply_to == "<ana-reply-1@mail.example.com.br>"
     assert api.get("/conversations", view="needs_reply").json()["count"] == 0
 

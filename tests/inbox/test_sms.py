@@ -481,16 +481,28 @@ def test_the_status_callback_marks_a_text_delivered_then_ignores_strangers(
     assert text.status == SmsStatus.FAILED and "30003" in text.detail
 
 
-def test_the_inbound_webhook_without_a_provider_takes_unsigned_posts(
+def test_without_a_provider_the_webhooks_take_nothing_from_anyone(
     client: Client, settings: Any, candidate: Candidate
 ) -> None:
     settings.SMS_URL = ""
-    response = client.post(
-        "/sms/inbound/", {"From": MARIA, "To": "", "Body": "Hi", "MessageSid": "SMq"}
+    for body in ("STOP", "Hi"):
+        response = client.post(
+            "/sms/inbound/", {"From": MARIA, "To": "", "Body": body, "MessageSid": f"SM{body}"}
+        )
+        assert response.status_code == 404
+    assert (
+        client.post("/sms/status/", {"MessageSid": "SMx", "MessageStatus": "failed"}).status_code
+        == 404
     )
-    assert response.status_code == 200
-    assert SmsMessage.objects.get().candidate == candidate
-    assert client.post("/sms/inbound/", {"Body": "no sender"}).status_code == 400
+    assert not SmsMessage.objects.exists() and not SmsOptOut.objects.exists()
+
+
+def test_a_signed_post_without_a_sender_is_refused(client: Client, settings: Any) -> None:
+    settings.SMS_URL = f"https://{SID}:{TOKEN}@api.twilio.com"
+    settings.BASE_URL = "https://rapport.example.com"
+    params = {"Body": "no sender"}
+    signed = twilio_signature("https://rapport.example.com/sms/inbound/", params, TOKEN)
+    assert client.post("/sms/inbound/", params, HTTP_X_TWILIO_SIGNATURE=signed).status_code == 400
 
 
 # --- who may do what

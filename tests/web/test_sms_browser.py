@@ -17,6 +17,8 @@ from rapport.inbox.models import Interaction, SmsMessage, SmsStatus
 from rapport.inbox.tasks import sms_deliver
 from rapport.people.models import Candidate
 from tests.conftest import PASSWORD
+from tests.inbox.sms_peer import SID, TOKEN
+from tests.inbox.test_sms import twilio_signature
 from tests.web.conftest import SHOTS
 
 pytestmark = [
@@ -60,10 +62,13 @@ def test_a_recruiter_texts_a_candidate_reads_the_reply_and_logs_the_call(
     assert sms_deliver.call(sms_id=sent.pk) == SmsStatus.SENT
     expect(thread.locator(".sms-out .status")).to_have_text("Captured", timeout=15_000)
 
-    # Maria answers; her reply arrives through the provider's webhook.
+    # Maria answers; her reply arrives through the provider's signed webhook
+    # (with a provider configured from here on: without one, the webhook takes nothing).
+    settings.SMS_URL = f"https://{SID}:{TOKEN}@api.twilio.com"
+    form = {"From": "+5511912345678", "To": "+15005550006", "Body": "Sim! Thursday 3pm works.", "MessageSid": "SMb1"}  # fmt: skip
     answer = page.request.post(
-        f"{live_server.url}/sms/inbound/",
-        form={"From": "+5511912345678", "To": "+15005550006", "Body": "Sim! Thursday 3pm works.", "MessageSid": "SMb1"},
+        f"{live_server.url}/sms/inbound/", form=form,
+        headers={"X-Twilio-Signature": twilio_signature(f"{live_server.url}/sms/inbound/", form, TOKEN)},
     )  # fmt: skip
     assert answer.status == 200 and answer.text().endswith("<Response/>")
     page.reload()

@@ -35,8 +35,10 @@ class ConversationOut(Schema):
 class MessageOut(Schema):
     id: int
     direction: str = Field(description="in (from the candidate) or out (from the team)")
-    kind: str = Field(description="reply, auto_reply, unmatched; or the outbox status")
-    from_email: str
+    kind: str = Field(
+        description="reply, auto_reply, unmatched; the outbox status; or text.<status>"
+    )
+    from_email: str = Field(description="The address, or for a text the phone number.")
     subject: str
     text: str = Field(description="Inbound: the new words only. Outbound: the plain text.")
     at: dt.datetime
@@ -57,7 +59,8 @@ class ReplyIn(Schema):
 
 
 class ReplyOut(Schema):
-    message_id: int = Field(description="The outbox row; it is sent by the worker.")
+    channel: str = Field(description="email or sms, as the conversation is")
+    id: int = Field(description="The outbox row (an email) or the text; the worker sends it.")
 
 
 class AssignIn(Schema):
@@ -83,6 +86,11 @@ def _detail(conversation: Conversation) -> dict[str, object]:
             messages.append({"id": m.pk, "direction": "in", "kind": m.kind,
                              "from_email": m.from_email, "subject": m.subject, "text": m.text,
                              "at": m.received_at, "answered_at": m.answered_at})  # fmt: skip
+        elif entry.text is not None:
+            t = entry.text
+            messages.append({"id": t.pk, "direction": t.direction, "kind": f"text.{t.status}",
+                             "from_email": t.number if t.direction == "in" else t.our_number,
+                             "subject": "", "text": t.body, "at": t.created_at})  # fmt: skip
         elif entry.outbound is not None:
             o = entry.outbound
             messages.append({"id": o.pk, "direction": "out", "kind": o.status,
@@ -117,12 +125,14 @@ def get_conversation(request: HttpRequest, conversation_id: int) -> dict[str, ob
     response={201: ReplyOut, **ERRORS},
     summary="Answer in the thread, through the outbox",
 )
-def reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Status[dict[str, int]]:
+def reply(
+    request: HttpRequest, conversation_id: int, payload: ReplyIn
+) -> Status[dict[str, object]]:
     user, conversation = _conversation(request, conversation_id)
     sent = services.conversation_reply(
         actor=user, conversation=conversation, body=payload.body, subject=payload.subject
     )
-    return Status(201, {"message_id": sent.pk})
+    return Status(201, {"channel": conversation.channel, "id": sent.pk})
 
 
 @router.post(

@@ -30,7 +30,7 @@ from django.db.models import Q
 
 from rapport.accounts.models import User
 from rapport.inbox.models import InboundKind, InboundMessage
-from rapport.inbox.parse import MESSAGE_ID, Parsed
+from rapport.inbox.parse import Parsed
 from rapport.outreach import tokens
 from rapport.outreach.models import Message
 from rapport.people.models import Candidate, ContactKind, ContactPoint
@@ -48,9 +48,13 @@ AUTO_SUBJECT = re.compile(
     r"自動応答|自動返信|不在|休暇|自动回复|自動回覆|休假|不在办公室)",
     re.IGNORECASE,
 )
+REPLY_PREFIX = re.compile(
+    r"^(?:re|aw|sv|vs|antw|odp|ynt|r|rif|fw|fwd|wg|tr)\s*(?:\[\d+\])?\s*[:：]", re.I
+)
 AUTO_BODY = re.compile(
-    r"(?:i am|i'm|i will be) (?:currently )?(?:out of (?:the )?office|away|on (?:annual )?leave|"
-    r"on vacation|on holiday|travelling with limited)"
+    r"(?:i am|i'm|i will be) (?:currently )?(?:out of (?:the )?office|"
+    r"away from (?:the |my )?(?:office|desk)|on (?:annual |parental |maternity |sick )?leave|"
+    r"on vacation until|on holiday until|travelling with limited)"
     r"|limited access to (?:my )?e-?mail|will (?:respond|reply|get back to you) (?:when|upon) (?:i|my) return"
     r"|ich bin (?:bis|vom|derzeit|zurzeit)[^.]{0,60}(?:nicht im büro|abwesend|im urlaub)"
     r"|je suis (?:actuellement )?absente?|je serai de retour"
@@ -79,6 +83,9 @@ BOUNCE_TEXT = re.compile(
     r"message wasn't delivered|address not found",
     re.I,
 )
+# A Message-ID header quoted in a bounce's text (old servers return the
+# headers as text), not one that merely sits in a References line.
+RETURNED_ID = re.compile(r"(?im)^[ \t>]*message-id:[ \t]*(<[^<>\s@]+@[^<>\s@]+>)")
 STATUS_CODE = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
 SMTP_CODE = re.compile(r"(?<!\d)([45])\d\d(?=[ -])")
 SOFT_WORDS = re.compile(
@@ -183,7 +190,7 @@ def _is_bounce(parsed: Parsed) -> bool:
         return True
     local = parsed.from_email.split("@", 1)[0]
     looks = BOUNCE_SUBJECT.search(parsed.subject) or BOUNCE_TEXT.search(parsed.text[:5000])
-    null_path = parsed.header("return-path").strip() in {"<>", ""}
+    null_path = parsed.header("return-path").replace(" ", "") == "<>"
     if looks and (BOUNCE_SENDER.match(local) or not parsed.from_email or null_path):
         return True
     if is_auto_reply(parsed):
@@ -192,10 +199,16 @@ def _is_bounce(parsed: Parsed) -> bool:
 
 
 def _bounce(parsed: Parsed) -> Verdict:
+    """The message a bounce is about: by the return path's signed token; or,
+    without one, by the returned message's own Message-ID, and then only if
+    the failed recipient is the address that message went to. Anyone can
+    write a report, and our Message-IDs travel in others' References; a
+    report that proves neither changes nothing."""
     message = _token_message(parsed.recipients, _local(settings.BOUNCE_ADDRESS))
     matched_by = "verp" if message else ""
     if message is None:
-        found = _ours(parsed.returned_ids) or _ours(MESSAGE_ID.findall(parsed.text[:50_000]))
+        returned = parsed.returned_ids + RETURNED_ID.findall(parsed.text[:50_000])
+        found = [m for m in _ours(returned) if _failed_recipient(parsed, m.to_email)]
         if found:
             message, matched_by = found[0], "dsn"
     status, detail, hard, delayed = _bounce_facts(parsed)
@@ -204,6 +217,15 @@ def _bounce(parsed: Parsed) -> Verdict:
         candidate=_candidate_of(message), hard=hard, status=status, detail=detail,
         delayed=delayed,
     )  # fmt: skip
+
+
+def _failed_recipient(parsed: Parsed, address: str) -> bool:
+    address = address.lower()
+    if parsed.statuses and any(s.recipient for s in parsed.statuses):
+        return any(s.recipient == address for s in parsed.statuses)
+    if parsed.returned_recipients:
+        return address in parsed.returned_recipients
+    return address in parsed.text[:50_000].lower()
 
 
 def _bounce_facts(parsed: Parsed) -> tuple[str, str, bool, bool]:
@@ -252,6 +274,9 @@ def _detail_line(text: str) -> str:
 
 
 def is_auto_reply(parsed: Parsed) -> bool:
+    """Headers autoresponders write; or automatic-reply wording that the
+    sender put in front of the subject (not in our own subject, which a
+    person's "Re:" keeps); or, for mail that is not a "Re:", in a short body."""
     auto_submitted = parsed.header("auto-submitted").lower()
     if auto_submitted and not auto_submitted.startswith("no"):
         return True
@@ -263,10 +288,21 @@ def is_auto_reply(parsed: Parsed) -> bool:
     listed = parsed.header("list-id") or parsed.header("list-unsubscribe")
     if precedence == "auto_reply" or (precedence in {"bulk", "junk"} and not listed):
         return True
-    if AUTO_SUBJECT.search(parsed.subject):
+    own = _own_subject_words(parsed)
+    if REPLY_PREFIX.match(own):
+        return False  # a person answering; what they wrote is read as a reply
+    if AUTO_SUBJECT.search(own):
         return True
-    opening = parsed.text[:800]
-    return len(parsed.text) < 3000 and bool(AUTO_BODY.search(opening))
+    return len(parsed.text) < 3000 and bool(AUTO_BODY.search(parsed.text[:800]))
+
+
+def _own_subject_words(parsed: Parsed) -> str:
+    """The subject without the subjects of our messages it answers."""
+    subject = parsed.subject
+    for message in _ours(parsed.in_reply_to + parsed.references):
+        if message.subject:
+            subject = subject.replace(message.subject, " ")
+    return " ".join(subject.split())
 
 
 # --- replies

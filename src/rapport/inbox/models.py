@@ -98,7 +98,7 @@ class Conversation(models.Model):
 class InboundMessage(models.Model):
     source = models.CharField(max_length=8, choices=InboundSource.choices)
     source_key = models.CharField(max_length=300, unique=True)
-    header_message_id = models.CharField(max_length=300, blank=True, db_index=True)
+    header_message_id = models.CharField(max_length=300, blank=True)
     kind = models.CharField(max_length=12, choices=InboundKind.choices)
     matched_by = models.CharField(max_length=16, blank=True)
     candidate = models.ForeignKey(
@@ -142,6 +142,14 @@ class InboundMessage(models.Model):
         indexes = [
             models.Index(fields=["kind", "-received_at"], name="inbound_kind_idx"),
             models.Index(fields=["conversation", "received_at"], name="inbound_conv_idx"),
+        ]
+        constraints = [
+            # One record per Message-ID, whichever way it came in (mailbox, pipe, HTTP).
+            models.UniqueConstraint(
+                fields=["header_message_id"],
+                condition=~models.Q(header_message_id=""),
+                name="inbound_message_id_unique",
+            )
         ]
 
     def __str__(self) -> str:

@@ -185,10 +185,13 @@ def unread_notifications(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True).order_by("-created_at")
 
 
-def notification_list(user: User) -> QuerySet[Notification]:
+def notifications_visible(user: User) -> QuerySet[Notification]:
+    """The user's notifications about what they may still see."""
     visible = candidates_visible(user).filter(pk=OuterRef("candidate_id"))
-    return (
-        Notification.objects.filter(user=user)
-        .filter(Q(candidate__isnull=True) | Exists(visible))
-        .order_by("-created_at")[:50]
+    return Notification.objects.filter(user=user).filter(
+        Q(candidate__isnull=True) | Exists(visible)
     )
+
+
+def notification_list(user: User) -> QuerySet[Notification]:
+    return notifications_visible(user).order_by("-created_at")[:50]

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -48,13 +48,19 @@ from rapport.inbox.models import (
     SmsDirection,
     SmsMessage,
 )
-from rapport.outreach import policy
-from rapport.outreach.models import Enrollment, EnrollmentStatus, Message, MessageStatus
+from rapport.outreach import policy, rendering
+from rapport.outreach.models import (
+    Enrollment,
+    EnrollmentStatus,
+    Message,
+    MessageStatus,
+    SuppressionReason,
+)
 from rapport.outreach.sequences import enrollment_stop, enrollments_stop
 from rapport.outreach.services import bounce_record, email_send
-from rapport.people.models import Candidate
+from rapport.people.models import Candidate, ContactKind, ContactPoint
 from rapport.people.selectors import candidates_visible
-from rapport.people.services import CandidateFields, candidate_create, require
+from rapport.people.services import CandidateFields, candidate_create, contact_add, require
 
 if TYPE_CHECKING:
     from rapport.inbox.parse import Parsed
@@ -87,8 +93,12 @@ def inbound_receive(
             f"The message was {size:,} bytes, over the limit of {settings.INBOUND_MAX_BYTES:,}; "
             "only its headers were kept."
         )
-    parsed = parse.parse(kept)
+    try:
+        parsed = parse.parse(kept)
+    except RecursionError:  # parts nested a thousand deep: read nothing of it
+        return _unreadable(kept, size=max(size or 0, len(raw)), source=source, key=source_key)
     parsed.problems[:0] = problems
+    parsed.message_id = parsed.message_id[:300]
     if parsed.message_id and (
         existing := InboundMessage.objects.filter(header_message_id=parsed.message_id).first()
     ):
@@ -99,11 +109,41 @@ def inbound_receive(
                 parsed, raw=kept, size=max(size or 0, len(raw)), source=source, key=source_key
             )
     except IntegrityError:  # the same message, recorded by another process just now
-        existing = InboundMessage.objects.filter(source_key=source_key).first()
-        if existing is None:
-            raise
-        return Received(existing, created=False)
+        return _already(source_key, parsed.message_id)
+    except DatabaseError:
+        raise  # the database is away: the message is read again later
+    except Exception as exc:  # a message that breaks a rule of ours must not block the rest
+        logger.exception("Inbound message %s could not be processed", source_key)
+        return _unreadable(kept, size=max(size or 0, len(raw)), source=source, key=source_key,
+                           error=exc)  # fmt: skip
     logger.info("Inbound %s from %s: %s", message.kind, message.from_email, message.subject)
+    return Received(message, created=True)
+
+
+def _already(source_key: str, message_id: str) -> Received:
+    found = InboundMessage.objects.filter(source_key=source_key).first()
+    if found is None and message_id:
+        found = InboundMessage.objects.filter(header_message_id=message_id).first()
+    if found is None:
+        raise IntegrityError(f"Inbound message {source_key} clashed with one that is gone.")
+    return Received(found, created=False)
+
+
+def _unreadable(
+    raw: bytes, *, size: int, source: str, key: str, error: BaseException | None = None
+) -> Received:
+    """Kept as it came, for a person to look at, so that the mailbox moves on."""
+    why = f"{type(error).__name__}: {error}"[:300] if error else "its parts are nested too deep"
+    try:
+        with transaction.atomic():
+            message = InboundMessage.objects.create(
+                source=source, source_key=key, kind=InboundKind.UNMATCHED, raw=raw, size=size,
+                subject="(a message Rapport could not read)",
+                problems=[f"This message could not be read ({why}); download the original."],
+            )  # fmt: skip
+            _conversation_for(message, candidate=None)
+    except IntegrityError:
+        return _already(key, "")
     return Received(message, created=True)
 
 
@@ -130,7 +170,7 @@ def _record(parsed: Parsed, *, raw: bytes, size: int, source: str, key: str) -> 
     message = InboundMessage.objects.create(
         source=source,
         source_key=key,
-        header_message_id=parsed.message_id[:300],
+        header_message_id=parsed.message_id,
         kind=verdict.kind,
         matched_by=verdict.matched_by,
         candidate=verdict.candidate,
@@ -205,9 +245,9 @@ def _bounce(message: InboundMessage, verdict: classify.Verdict) -> None:
     if sent is None or verdict.delayed:
         return  # a delay is news, not a failure; a bounce about nothing of ours changes nothing
     hard = bool(verdict.hard)
-    reason = "bounced"
+    reason = SuppressionReason.HARD_BOUNCE
     if not hard and _soft_bounces(sent.to_email) >= settings.INBOUND_SOFT_BOUNCES:
-        hard, reason = True, "soft_bounces"
+        hard, reason = True, SuppressionReason.SOFT_BOUNCES
     if hard:
         Message.objects.filter(pk=sent.pk, status=MessageStatus.SENT).update(
             status=MessageStatus.BOUNCED, reason=reason, detail=verdict.detail[:500]
@@ -381,11 +421,12 @@ def conversation_reply(
     if last is None:
         raise ValidationError({"body": ["There is nothing to answer in this conversation."]})
     references = " ".join([*last.references.split(), last.header_message_id]).strip()
-    subject = subject.strip() or _re(last.subject or conversation.subject)
+    subject = subject.strip() or rendering.literal(_re(last.subject or conversation.subject))
     with transaction.atomic():
         sent = email_send(
             actor=actor, candidate=conversation.candidate, subject=subject, body=body,
             in_reply_to=last.header_message_id, references=references[-2000:],
+            to=_their_address(conversation.candidate, last.from_email),
         )  # fmt: skip
         now = timezone.now()
         conversation.messages.filter(
@@ -393,6 +434,14 @@ def conversation_reply(
         ).update(answered_at=now, answered_by=actor)
         _answered(conversation, now)
     return sent
+
+
+def _their_address(candidate: Candidate, address: str) -> str:
+    """The address that wrote, when it is the candidate's: answers go back to
+    where the candidate wrote from, not to their primary address."""
+    if address and candidate.contacts.filter(kind=ContactKind.EMAIL, value=address).exists():
+        return address
+    return ""
 
 
 def _answered(conversation: Conversation, at: dt.datetime) -> None:
@@ -408,7 +457,10 @@ def _text_reply(*, actor: User, conversation: Conversation, body: str) -> SmsMes
 
     assert conversation.candidate is not None
     with transaction.atomic():
-        sent = sms_send(actor=actor, candidate=conversation.candidate, body=body)
+        number = conversation.from_email
+        mine = conversation.candidate.contacts.filter(kind=ContactKind.PHONE, value=number).exists()
+        sent = sms_send(actor=actor, candidate=conversation.candidate, body=body,
+                        number=number if mine else "")  # fmt: skip
         sent.conversation = conversation
         sent.save(update_fields=["conversation"])
         _answered(conversation, timezone.now())
@@ -431,6 +483,7 @@ def conversation_place(
     with transaction.atomic():
         conversation.candidate = candidate
         conversation.save(update_fields=["candidate"])
+        _keep_sender(actor, conversation, candidate)
         for message in conversation.messages.filter(kind=InboundKind.UNMATCHED):
             message.kind, message.matched_by, message.candidate = (
                 InboundKind.REPLY,
@@ -452,6 +505,23 @@ def conversation_place(
             )  # fmt: skip
         enrollments_stop(candidate=candidate, reason="replied", actor=actor)
     return conversation
+
+
+def _keep_sender(actor: User, conversation: Conversation, candidate: Candidate) -> None:
+    """The address (or number) that wrote becomes one of the candidate's, so
+    that answers reach it and its next message is theirs, unless it belongs
+    to someone else or cannot be added."""
+    kind = ContactKind.PHONE if conversation.channel == Channel.SMS else ContactKind.EMAIL
+    value = conversation.from_email
+    if not value or candidate.contacts.filter(kind=kind, value=value).exists():
+        return
+    if kind == ContactKind.EMAIL and ContactPoint.objects.filter(kind=kind, value=value).exists():
+        return
+    try:
+        with transaction.atomic():
+            contact_add(actor=actor, candidate=candidate, kind=kind, value=value, label="inbox")
+    except (ValidationError, PermissionDenied):
+        pass  # placing the mail matters more than keeping the address
 
 
 def conversation_create_candidate(*, actor: User, conversation: Conversation) -> Candidate:

@@ -43,7 +43,9 @@ class InteractionForm(forms.Form):
     )
     outcome = forms.ChoiceField(label="Outcome", choices=_outcome_choices)
     notes = forms.CharField(
-        label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "true"})
+        label="Notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "true"}),
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -38,7 +38,9 @@ def sms_thread(user: User, candidate: Candidate) -> list[SmsMessage]:
         "value"
     )
     texts = (
-        SmsMessage.objects.filter(Q(candidate=candidate) | Q(candidate__isnull=True, number__in=numbers))
+        SmsMessage.objects.filter(
+            Q(candidate=candidate) | Q(candidate__isnull=True, number__in=numbers)
+        )
         .select_related("author")
         .order_by("-created_at", "-id")[:THREAD_LENGTH]
     )
@@ -54,5 +56,7 @@ def interactions_recent(user: User, candidate: Candidate) -> list[Interaction]:
     if not may_log(user):
         raise Http404("Not found.")
     return list(
-        Interaction.objects.filter(candidate=candidate).select_related("author")[:RECENT_INTERACTIONS]
+        Interaction.objects.filter(candidate=candidate).select_related("author")[
+            :RECENT_INTERACTIONS
+        ]
     )

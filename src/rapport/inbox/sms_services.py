@@ -98,8 +98,17 @@ class Reachability:
         return not self.reason
 
 
-def sms_reachability(candidate: Candidate) -> Reachability:
-    number = candidate_phone(candidate)
+def sms_reachability(candidate: Candidate, *, number: str = "") -> Reachability:
+    """Whether a text may go to the candidate's primary phone, or to `number`
+    when it is one of theirs."""
+    if (
+        number
+        and not ContactPoint.objects.filter(
+            candidate=candidate, kind=ContactKind.PHONE, value=number
+        ).exists()
+    ):
+        raise ValidationError({"to": [f"{number} is not a phone of {candidate.full_name}."]})
+    number = number or candidate_phone(candidate)
     if not number:
         return Reachability(number="", reason="no_phone")
     opt_out = SmsOptOut.objects.filter(number=number).first()
@@ -128,9 +137,10 @@ def refusal(candidate: Candidate, reach: Reachability) -> str:
 # --- sending
 
 
-def sms_send(*, actor: User, candidate: Candidate, body: str) -> SmsMessage:
-    """A text from `actor` to the candidate's primary phone, through the
-    SMS outbox; the worker hands it to the provider."""
+def sms_send(*, actor: User, candidate: Candidate, body: str, number: str = "") -> SmsMessage:
+    """A text from `actor` to the candidate's primary phone (or to `number`,
+    another of their phones), through the SMS outbox; the worker hands it to
+    the provider."""
     require(actor, Capability.SEND_EMAIL)  # "may contact candidates"
     body = body.strip()
     if not body:
@@ -143,7 +153,7 @@ def sms_send(*, actor: User, candidate: Candidate, body: str) -> SmsMessage:
                 ]
             }
         )
-    reach = sms_reachability(candidate)
+    reach = sms_reachability(candidate, number=number)
     if not reach.ok:
         raise ValidationError({"to": [refusal(candidate, reach)]})
     with transaction.atomic():
@@ -247,6 +257,7 @@ def _record_sent(message: SmsMessage, *, provider_id: str, captured: bool) -> No
 def sms_status_update(*, provider_id: str, status: str, error: str = "") -> bool:
     """The provider's status callback: delivered, or failed after all.
     Whether a text of ours had that id."""
+    provider_id, error = provider_id.replace("\x00", ""), error.replace("\x00", "")[:100]
     if not provider_id:
         return False
     texts = SmsMessage.objects.filter(provider_id=provider_id, direction=SmsDirection.OUT)
@@ -269,6 +280,9 @@ def sms_receive(*, sender: str, recipient: str, body: str, provider_id: str) -> 
     """A text that arrived, matched by its number to a candidate's phone.
     Kept even when no candidate has the number; recorded once per provider
     id however often the provider repeats it."""
+    sender, recipient, body, provider_id = (
+        value.replace("\x00", "") for value in (sender, recipient, body, provider_id)
+    )  # NUL is not text, and PostgreSQL refuses it
     if provider_id and (known := SmsMessage.objects.filter(provider_id=provider_id).first()):
         return known
     number = _e164_or_raw(sender)
@@ -365,6 +379,11 @@ def _converse(message: SmsMessage, candidate: Candidate | None) -> None:
 
 
 def _received(message: SmsMessage, candidate: Candidate) -> None:
+    """A candidate's text: on the timeline, their sequences stopped (a text
+    back is an answer), the owner notified."""
+    from rapport.outreach.sequences import enrollments_stop
+
+    enrollments_stop(candidate=candidate, reason="replied")
     activity_record(
         kind=ActivityKind.SMS_RECEIVED,
         candidate=candidate,

@@ -58,7 +58,9 @@ def candidate_texts(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                sms_services.sms_send(actor=user, candidate=candidate, body=form.cleaned_data["body"])
+                sms_services.sms_send(
+                    actor=user, candidate=candidate, body=form.cleaned_data["body"]
+                )
             except ValidationError as exc:
                 apply_errors(form, exc)
             except PermissionDenied as exc:
@@ -150,10 +152,7 @@ def candidate_interactions(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _signed(request: HttpRequest) -> bool:
-    """Whether the request comes from the provider (always, when captured:
-    there is no provider, and nothing to verify against)."""
-    if sms.is_captured():
-        return True
+    """Whether the request comes from the provider, by its signature."""
     params = [(name, value) for name, values in request.POST.lists() for value in values]
     return sms.signature_valid(
         url=sms.webhook_url(request.get_full_path()),
@@ -161,6 +160,18 @@ def _signed(request: HttpRequest) -> bool:
         token=sms.auth_token(),
         given=request.headers.get("X-Twilio-Signature", ""),
     )
+
+
+def _refused(request: HttpRequest) -> HttpResponse | None:
+    """Why a webhook call is refused, if it is. Without a provider there is
+    nothing to verify a signature against, so nobody may post at all: the
+    webhooks would otherwise let anyone write on a candidate's timeline or
+    opt their number out."""
+    if sms.is_captured():
+        return HttpResponse("No SMS provider is configured (RAPPORT_SMS_URL).", status=404)
+    if not _signed(request):
+        return HttpResponse("The request signature does not match.", status=403)
+    return None
 
 
 def _twiml(status: int = 200) -> HttpResponse:
@@ -171,8 +182,8 @@ def _twiml(status: int = 200) -> HttpResponse:
 @require_POST
 def sms_inbound(request: HttpRequest) -> HttpResponse:
     """A text to our number: recorded, never answered automatically."""
-    if not _signed(request):
-        return HttpResponse("The request signature does not match.", status=403)
+    if refused := _refused(request):
+        return refused
     sender = request.POST.get("From", "")
     if not sender:
         return HttpResponse("From is missing.", status=400)
@@ -189,8 +200,8 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sms_status(request: HttpRequest) -> HttpResponse:
     """The provider's word on a text we sent: delivered, or failed after all."""
-    if not _signed(request):
-        return HttpResponse("The request signature does not match.", status=403)
+    if refused := _refused(request):
+        return refused
     sms_services.sms_status_update(
         provider_id=request.POST.get("MessageSid") or request.POST.get("SmsSid", ""),
         status=request.POST.get("MessageStatus") or request.POST.get("SmsStatus", ""),

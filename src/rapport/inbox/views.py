@@ -215,7 +215,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
-    found = selectors.notification_list(user).filter(pk=pk).first() if pk else None
+    found = selectors.notifications_visible(user).filter(pk=pk).first()
     if found is None:
         raise Http404("No such notification.")
     services.notifications_read(actor=user, ids=[found.pk])

@@ -408,6 +408,13 @@ def _render(template: Any, context: Mapping[str, Any], *, part: str, loops: bool
     return "".join(chunks)
 
 
+def literal(text: str) -> str:
+    """`text` as a template that renders to exactly itself: for text that came
+    from outside (the subject of a candidate's mail), never to be read as
+    merge fields or tags."""
+    return text.replace("{", '{{ "{" }}')
+
+
 def one_line(value: str) -> str:
     """A header value: no CR, LF or other control characters (no injection)."""
     return " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", value).split())

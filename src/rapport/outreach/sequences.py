@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 # Timeline events that end a sequence, and the reason recorded.
 STOP_KINDS = {
     ActivityKind.EMAIL_REPLIED: "replied",
+    ActivityKind.SMS_RECEIVED: "replied",
     ActivityKind.UNSUBSCRIBED: "unsubscribed",
     "application.created": "applied",
     "candidate.hired": "hired",

@@ -5,6 +5,7 @@ Sequences have theirs in outreach.sequences."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -237,12 +238,18 @@ def email_send(
     template: Template | None = None,
     in_reply_to: str = "",
     references: str = "",
+    to: str = "",
 ) -> Message:
     """A one-to-one email from `actor`, through the outbox, due now; with
-    `in_reply_to`, an answer in that thread."""
+    `in_reply_to`, an answer in that thread; with `to`, to that one of the
+    candidate's addresses instead of their primary one."""
     require(actor, Capability.SEND_EMAIL)
     compiled = template_check(subject=subject, body=body)
     recipient = merge.recipients([candidate], sender=actor)[0]
+    if to and to.lower() != recipient.email:
+        if not candidate.contacts.filter(kind=ContactKind.EMAIL, value=to.lower()).exists():
+            raise ValidationError({"to": [f"{to} is not an address of {candidate.full_name}."]})
+        recipient = dataclasses.replace(recipient, email=to.lower())
     if not recipient.email:
         raise ValidationError({"to": [f"{candidate.full_name} has no email address."]})
     origin = Origin(kind=MessageKind.TRANSACTIONAL, sender=actor, author=actor, template=template)
