@@ -127,7 +127,9 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_user_idx")]
+        indexes = [
+            models.Index(fields=["user", "read_at", "-created_at"], name="notification_user_idx")
+        ]
 
     def __str__(self) -> str:
         return self.text
