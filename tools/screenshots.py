@@ -194,6 +194,7 @@ def prepare(folder: Path, *, candidates: int) -> tuple[dict[str, str], str, str]
     subprocess.run(
         [*RAPPORT, "demo", "--candidates", str(candidates), "--seed", "1"], env=env, check=True
     )
+    subprocess.run([*RAPPORT, "inbox_demo"], env=env, check=True)
     # What the worker would do within seconds of starting: engagement scores.
     shell("from rapport.engagement.services import engagement_refresh as r; r()")
     created = subprocess.run(
@@ -270,6 +271,16 @@ def shoot(base: str, password: str, out: Path, *, token: str) -> None:
         page.set_viewport_size({"width": 1360, "height": 1080})  # the steps and their figures
         page.screenshot(path=str(out / "sequence.png"))
         print(f"wrote {out / 'sequence.png'}")
+
+        page.set_viewport_size({"width": 1360, "height": 860})
+        page.goto(f"{base}/inbox/")
+        page.wait_for_selector(".conversations")
+        page.screenshot(path=str(out / "inbox.png"))
+        print(f"wrote {out / 'inbox.png'}")
+        page.locator(".conversation a", has_text="Re:").first.click()
+        page.wait_for_selector(".thread")
+        page.screenshot(path=str(out / "conversation.png"))
+        print(f"wrote {out / 'conversation.png'}")
 
         candidate = browser.new_page(viewport={"width": 1100, "height": 860})
         candidate.goto(f"{base}/preferences/{token}/")

@@ -99,7 +99,11 @@ def view_counts(user: User) -> dict[str, int]:
 
 def conversation_get(user: User, pk: int | str) -> Conversation:
     try:
-        return conversations_visible(user).select_related("candidate", "assignee").get(pk=int(pk))
+        return (
+            conversations_visible(user)
+            .select_related("candidate", "candidate__owner", "assignee")
+            .get(pk=int(pk))
+        )
     except (Conversation.DoesNotExist, ValueError, TypeError):
         raise Http404("No such conversation.") from None
 
