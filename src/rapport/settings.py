@@ -157,6 +157,8 @@ INSTALLED_APPS = [
     "rapport.engagement",
     "rapport.outreach",
     "rapport.inbox",
+    "rapport.privacy",
+    "rapport.sourcing",
     "rapport.api",
     "rapport.web",
 ]

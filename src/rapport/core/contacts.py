@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote, urlsplit
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from email_validator import EmailNotValidError, validate_email
@@ -41,3 +43,26 @@ def display_phone(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+PROFILE_HOSTS = {
+    "linkedin.com": "https://www.linkedin.com/in/",
+    "github.com": "https://github.com/",
+}
+
+
+def canonical_profile_url(value: str) -> str:
+    """One spelling for a LinkedIn or GitHub profile, so the same person is
+    found however the address was written (http or https, www or a country
+    subdomain, a trailing slash, a query, capitals). Any other address is
+    returned as given."""
+    raw = value.strip()
+    parts = urlsplit(raw if "://" in raw else f"https://{raw}")
+    host = (parts.hostname or "").lower()
+    path = [p for p in parts.path.split("/") if p]
+    if host == "linkedin.com" or host.endswith(".linkedin.com"):
+        if len(path) >= 2 and path[0].lower() in {"in", "pub"}:
+            return PROFILE_HOSTS["linkedin.com"] + unquote(path[1]).lower()
+    elif host in {"github.com", "www.github.com"} and len(path) >= 1:
+        return PROFILE_HOSTS["github.com"] + path[0].lower()
+    return raw

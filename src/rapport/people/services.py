@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from rapport.accounts.models import Capability
 from rapport.core.activity import activity_record
-from rapport.core.contacts import normalize_email, normalize_phone
+from rapport.core.contacts import canonical_profile_url, normalize_email, normalize_phone
 from rapport.core.errors import DuplicateContact, PermissionDenied
 from rapport.core.geo import clean_country, clean_timezone
 from rapport.core.models import Activity, ActivityKind
@@ -126,6 +126,8 @@ def _clean_fields(
         errors["years_experience"] = ["Years of experience must be between 0 and 70."]
     for name in ("linkedin_url", "github_url", "portfolio_url"):
         value = getattr(data, name).strip()
+        if value and name != "portfolio_url":  # one spelling per profile, so it can be matched
+            value = canonical_profile_url(value)
         setattr(data, name, value)
         if value:
             check(name, lambda value=value: URLValidator(schemes=["http", "https"])(value))

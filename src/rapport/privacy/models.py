@@ -1,0 +1,46 @@
+"""Versioned privacy notices and the consents given to them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class PrivacyNotice(models.Model):
+    """One version of the privacy text public forms show. The current one is
+    the newest published; a published version is never edited, so a consent
+    always points at the words the person saw."""
+
+    version = models.CharField(max_length=40, unique=True)
+    text = models.TextField(help_text="Markdown.")
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Privacy notice {self.version}"
+
+
+class Consent(models.Model):
+    """A candidate's agreement to one notice, for a purpose, from a source."""
+
+    candidate = models.ForeignKey(
+        "people.Candidate", on_delete=models.CASCADE, related_name="consents"
+    )
+    notice = models.ForeignKey(PrivacyNotice, on_delete=models.PROTECT, related_name="consents")
+    purpose = models.CharField(max_length=40, default="talent_pool")
+    source = models.CharField(max_length=40, help_text="Where it was given: community, careers…")
+    given_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["candidate", "-given_at"], name="consent_candidate_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} ({self.notice.version})"

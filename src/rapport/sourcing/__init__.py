@@ -1,0 +1,12 @@
+"""Sourcing and intake: how people enter the talent pool.
+
+Owns imports (ImportJob, its per-row report ImportRow, saved ColumnMappings),
+identity (`identity`: exact matches on normalised email, phone and profile
+URLs; fuzzy matches for review), the review queue of possible duplicates
+(DuplicateReview) and merges that can be undone (Merge), résumés (Resume:
+stored files, their text and what was read from them), the public
+talent-community sign-up (CommunitySignup, double opt-in), referrals
+(Referral), and capture from profile pages.
+
+May import `core`, `accounts`, `people`, `search` and `privacy`.
+"""
