@@ -40,6 +40,8 @@ class ActivityKind(models.TextChoices):
     STAGE_CHANGED = "stage.changed", "Stage changed"
     CONSENT_GIVEN = "consent.given", "Consent given"
     CONSENT_WITHDRAWN = "consent.withdrawn", "Consent withdrawn"
+    CANDIDATE_MERGED = "candidate.merged", "Merged with a duplicate"
+    CANDIDATE_UNMERGED = "candidate.unmerged", "Merge undone"
 
 
 class Activity(models.Model):
