@@ -171,6 +171,29 @@ class DuplicateReview(models.Model):
         return f"{self.candidate_id} ~ {self.other_id} ({self.score:.0f})"
 
 
+class SimilarityKey(models.Model):
+    """One blocking key of a candidate (`sourcing.similar`): a hash of a
+    context (the company, the city or the school) with one word of the name.
+    Only people who share a key are compared by name, so finding possible
+    duplicates among a million candidates reads a few rows per person.
+    Imports write the keys of the candidates they create or change, and
+    bring the keys of candidates changed elsewhere up to date when they start."""
+
+    key = models.BigIntegerField()
+    candidate = models.ForeignKey(
+        "people.Candidate", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key", "candidate"], name="similarity_key_idx"),
+            models.Index(fields=["candidate"], name="similarity_candidate_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id}: {self.key}"
+
+
 class Merge(models.Model):
     """One merge: `kept` absorbed the candidate whose id was `merged_id`.
     `snapshot` holds both records as they were (fields, contact points,
