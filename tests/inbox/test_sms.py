@@ -5,6 +5,7 @@ START, unknown numbers, and who may do what."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import socket
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from rapport.accounts.models import User
@@ -27,6 +29,7 @@ from rapport.inbox.sms_services import (
     sms_receive,
     sms_send,
     sms_status_update,
+    sms_sweep_interrupted,
 )
 from rapport.inbox.tasks import sms_deliver
 from rapport.outreach.services import leave
@@ -582,3 +585,17 @@ def test_the_counter_counts_characters_and_texts(client: Client, owner: User) ->
         in client.get("/texts/length/", {"body": "Hi 👋"}).content.decode()
     )
     assert "too long" in client.get("/texts/length/", {"body": "a" * 1601}).content.decode()
+
+
+def test_a_text_left_sending_by_a_killed_worker_is_marked_interrupted_not_sent_twice(
+    owner: User, candidate: Candidate, django_capture_on_commit_callbacks: Any
+) -> None:
+    text = send(owner, candidate, "Are you free on Friday?", django_capture_on_commit_callbacks)
+    SmsMessage.objects.filter(pk=text.pk).update(
+        status=SmsStatus.SENDING, claimed_at=timezone.now() - dt.timedelta(minutes=11)
+    )  # claimed, then the worker was killed before the provider answered
+    assert sms_deliver.call(sms_id=text.pk) == ""  # the task run again sends nothing
+    assert sms_sweep_interrupted() == 1
+    text.refresh_from_db()
+    assert (text.status, text.reason) == (SmsStatus.FAILED, "interrupted")
+    assert "may or may not have arrived" in text.detail

@@ -63,7 +63,10 @@ REASONS = {
     "no_phone": "No phone number",
     "rejected": "The provider refused it",
     "unreachable": "The provider could not be reached",
+    "interrupted": "The worker stopped while sending it; it may or may not have arrived",
 }
+# A text still "sending" this long after a worker took it was interrupted.
+SENDING_STALE = dt.timedelta(minutes=10)
 # Logged calls and meetings that count as contact (last_contacted_at).
 CONTACT_OUTCOMES = frozenset(
     {InteractionOutcome.CONNECTED, InteractionOutcome.VOICEMAIL, InteractionOutcome.HELD}
@@ -185,7 +188,7 @@ def sms_deliver_now(sms_id: int, *, via: sms.SmsBackend | None = None) -> str:
     left alone, so running this twice sends once."""
     claimed = SmsMessage.objects.filter(
         pk=sms_id, direction=SmsDirection.OUT, status=SmsStatus.QUEUED
-    ).update(status=SmsStatus.SENDING, attempts=F("attempts") + 1)
+    ).update(status=SmsStatus.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now())
     if not claimed:
         return ""
     message = SmsMessage.objects.select_related("candidate").get(pk=sms_id)
@@ -205,6 +208,20 @@ def sms_deliver_now(sms_id: int, *, via: sms.SmsBackend | None = None) -> str:
         return _retry_or_fail(message, str(exc))
     _record_sent(message, provider_id=provider_id, captured=backend.captured)
     return SmsStatus.SENT
+
+
+def sms_sweep_interrupted(*, now: dt.datetime | None = None) -> int:
+    """Texts a worker took to send and never finished (it was killed between
+    the claim and the provider's answer) are marked failed, with a reason
+    that says they may have arrived: sending again could text the candidate
+    twice, so that is left to a person. Returns how many."""
+    now = now or timezone.now()
+    stale = Q(claimed_at__lt=now - SENDING_STALE) | Q(
+        claimed_at__isnull=True, created_at__lt=now - dt.timedelta(days=1)
+    )
+    return SmsMessage.objects.filter(stale, status=SmsStatus.SENDING).update(
+        status=SmsStatus.FAILED, reason="interrupted", detail=REASONS["interrupted"] + "."
+    )
 
 
 def _held_reason(message: SmsMessage) -> str:
