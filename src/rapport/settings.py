@@ -244,6 +244,7 @@ DKIM_DOMAIN = env("DKIM_DOMAIN", MAIL_DOMAIN)
 if DKIM_KEY_FILE and not Path(DKIM_KEY_FILE).is_file():
     raise ImproperlyConfigured(f"RAPPORT_DKIM_KEY_FILE is not a readable file: {DKIM_KEY_FILE}.")
 SMTP_CONNECTIONS = envint("SMTP_CONNECTIONS", 4, minimum=1)
+SENDING_PROCESSES = envint("SENDING_PROCESSES", 1, minimum=1)
 SMTP_TIMEOUT = envint("SMTP_TIMEOUT", 30, minimum=1)
 OUTBOX_LEASE_SECONDS = envint("OUTBOX_LEASE_SECONDS", 300, minimum=10)
 
@@ -262,6 +263,9 @@ if REPLY_ADDRESS and "@" not in REPLY_ADDRESS:
     )
 INBOUND_MAX_BYTES = envint("INBOUND_MAX_BYTES", 25 * 1024 * 1024, minimum=10_000)
 INBOUND_SOFT_BOUNCES = envint("INBOUND_SOFT_BOUNCES", 3, minimum=1)
+
+# Imports: the largest file accepted (streamed, so memory does not grow with it).
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 1024 * 1024 * 1024, minimum=1024)
 
 # SMS: empty keeps texts in the app (captured); otherwise a Twilio-compatible
 # API, https://ACCOUNT_SID:AUTH_TOKEN@api.twilio.com, sending from SMS_FROM.

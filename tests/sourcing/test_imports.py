@@ -4,10 +4,16 @@ reporting, idempotency and resuming after a crash."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from rapport.accounts.models import User
 from rapport.people.models import Candidate
+from rapport.sourcing.import_mapping import Mapping
+from rapport.sourcing.imports import Options, import_create, import_run, import_start
+from rapport.sourcing.models import DuplicateReview, ImportJob, ImportStatus
 from rapport.sourcing.similar import Profile, blocking_keys, keys_refresh, score, similar_to
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +71,59 @@ def test_similar_to_reads_stored_keys_too(make_candidate: Callable[..., Candidat
     top, keyed = keys_refresh()
     assert (top, keyed) == (b.pk, 2)
     assert [c.pk for c, _, _ in similar_to(a)] == [b.pk]
+
+
+# --- importing ---------------------------------------------------------------------
+
+FILES = Path(__file__).resolve().parent / "files"
+
+
+def start(
+    actor: User,
+    name: str,
+    *,
+    mapping: dict[str, str] | None = None,
+    **options: Any,
+) -> ImportJob:
+    """Upload a test file, confirm the suggested (or given) mapping, run it."""
+    with (FILES / name).open("rb") as upload:
+        job = import_create(actor=actor, upload=upload, name=name)
+    columns = {**job.columns, **(mapping or {})}
+    import_start(
+        actor=actor, job=job, mapping=Mapping.of(columns), options=Options(**options), enqueue=False
+    )
+    return import_run(job_id=job.pk)
+
+
+def outcomes(job: ImportJob) -> dict[int, tuple[str, str]]:
+    return {r.number: (r.outcome, r.reason) for r in job.rows.order_by("number")}
+
+
+def test_a_linkedin_export_imports_with_a_report(owner: User) -> None:
+    job = start(owner, "linkedin.csv")
+    assert job.status == ImportStatus.DONE, job.error
+    assert (job.created, job.updated, job.unchanged, job.duplicates, job.rejected) == (3, 1, 0, 1, 4)
+    rows = outcomes(job)
+    assert rows[4][0] == "rejected" and "spreadsheet formula" in rows[4][1]
+    assert rows[5] == ("rejected", "No first name: a candidate needs at least a first name.")
+    assert rows[6][0] == "rejected" and "No email, phone" in rows[6][1]
+    assert rows[7] == ("rejected", "Email: “not-an-email” is not an email address.")
+    assert rows[8][0] == "duplicate" and "Looks like Maria Souza" in rows[8][1]
+    assert rows[9][0] == "updated" and rows[9][1] == "Same person as row 3 of this file."
+    maria = Candidate.objects.get(contacts__value="maria.souza@example.org")
+    assert maria.city == "São Paulo" and maria.country == "BR"
+    assert maria.headline == "Backend engineer Python, Django"
+    assert maria.linkedin_url == "https://www.linkedin.com/in/maria-souza"
+    assert sorted(maria.skills.values_list("name", flat=True)) == ["Django", "Python"]
+    jonas = Candidate.objects.get(contacts__value="jonas.becker@example.de")
+    assert list(jonas.contacts.values_list("value", flat=True)) == [
+        "jonas.becker@example.de",
+        "+49301234567",
+    ]
+    assert sorted(jonas.skills.values_list("name", flat=True)) == ["Apache Kafka", "SQL"]
+    priya = Candidate.objects.get(contacts__value="priya@example.in")
+    assert priya.github_url == "https://github.com/priyar"
+    review = DuplicateReview.objects.get()
+    sousa = Candidate.objects.get(last_name="Sousa")
+    assert (review.candidate, review.other, review.job) == (sousa, maria, job)
+    assert review.reasons[1:] == ["same company: Bluefin", "same city: São Paulo"]

@@ -2,10 +2,13 @@
 address, a phone number or a profile URL.
 
 Two people are compared only when they share a context (the same company,
-the same city or the same school, compared as folded words) and at least one
-word of their names: that pair of facts is a blocking key (`blocking_keys`),
-stored per candidate in `SimilarityKey`, so finding the few people worth
-comparing among a million is one indexed lookup per batch. The names are
+the same city or the same school, compared as folded words), one word of
+their names and the first two letters of the other (`Maria Souza` and
+`Maria Sousa`, `John Smith` and `Jon Smith`, `Smith John`): that is a
+blocking key (`blocking_keys`), stored per candidate in `SimilarityKey`, so
+finding the few people worth comparing among a million is one indexed lookup
+per batch, and a block holds a handful of people even at a company of
+thousands. The names are
 then compared with rapidfuzz (`token_sort_ratio` on the folded full names,
 so `SMITH, John`, `john  smith` and `Jon Smith` are close); pairs at or above
 THRESHOLD are possible duplicates, with a score (0-100) and the reasons a
@@ -72,6 +75,17 @@ class Profile:
     def name_words(self) -> set[str]:
         return {w for w in words(self.first_name) + words(self.last_name) if len(w) >= 2}
 
+    def name_pairs(self) -> set[tuple[str, str]]:
+        """(a word of the name, two letters of the other): the first word of
+        the first name and the last word of the last name, both ways round."""
+        first, last = words(self.first_name), words(self.last_name)
+        ends = [w for w in (first[:1] + last[-1:] or first[-1:]) if w]
+        if len(ends) == 1:
+            return {(ends[0], "")}
+        if len(ends) == 2 and ends[0] != ends[1]:
+            return {(ends[0], ends[1][:2]), (ends[1], ends[0][:2])}
+        return {(ends[0], ends[0][:2])} if ends else set()
+
 
 def school_of(custom_fields: dict[str, Any]) -> str:
     for key in SCHOOL_FIELDS:
@@ -88,14 +102,15 @@ def _hash(text: str) -> int:
 
 
 def blocking_keys(profile: Profile) -> set[int]:
-    """One key per (context, name word): `John Smith` at Acme in London has
-    four. Two people share a key when they share a context and a name word,
-    so a typo in one half of a name still finds its twin."""
-    names = profile.name_words()
+    """One key per context and name pair: `John Smith` at Acme in London has
+    four. Two people share a key when they share a context, one word of the
+    name and two letters of the other, so a typo in one half of a name, or
+    the halves swapped, still finds the twin."""
+    pairs = profile.name_pairs()
     return {
-        _hash(f"{kind}\x1f{value}\x1f{name}")
+        _hash(f"{kind}\x1f{value}\x1f{word}\x1f{start}")
         for kind, value in profile.contexts().items()
-        for name in names
+        for word, start in pairs
     }
 
 
