@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("rapport.people.urls")),
     path("", include("rapport.outreach.public_urls")),
     path("", include("rapport.inbox.sms_urls")),
+    path("", include("rapport.sourcing.review_urls")),
     path("", include("rapport.web.urls")),
 ]

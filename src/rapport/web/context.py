@@ -23,6 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_settings": user.can(Capability.MANAGE_SETTINGS),
         "inbox_unread": SimpleLazyObject(lambda: _inbox_unread(user)),
         "notifications_unread": SimpleLazyObject(lambda: _notifications_unread(user)),
+        "duplicates_open": SimpleLazyObject(lambda: _duplicates_open(user)),
     }
 
 
@@ -37,3 +38,9 @@ def _notifications_unread(user: Any) -> int:
     from rapport.inbox.selectors import unread_notifications
 
     return unread_notifications(user).count()
+
+
+def _duplicates_open(user: Any) -> int:
+    from rapport.sourcing.review_selectors import review_open_count
+
+    return review_open_count(user)
