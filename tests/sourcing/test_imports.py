@@ -3,17 +3,32 @@ reporting, idempotency and resuming after a crash."""
 
 from __future__ import annotations
 
+import csv
+import io
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from rapport.accounts.models import User
-from rapport.people.models import Candidate
+from rapport.core.errors import PermissionDenied
+from rapport.core.models import Activity
+from rapport.people.models import Candidate, Pool, SearchDocument
+from rapport.sourcing import imports
 from rapport.sourcing.import_mapping import Mapping
-from rapport.sourcing.imports import Options, import_create, import_run, import_start
-from rapport.sourcing.models import DuplicateReview, ImportJob, ImportStatus
+from rapport.sourcing.import_read import detect, read
+from rapport.sourcing.imports import (
+    Options,
+    import_create,
+    import_preview,
+    import_run,
+    import_start,
+    report_lines,
+)
+from rapport.sourcing.models import DuplicateReview, ImportJob, ImportStatus, SimilarityKey
 from rapport.sourcing.similar import Profile, blocking_keys, keys_refresh, score, similar_to
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +117,13 @@ def outcomes(job: ImportJob) -> dict[int, tuple[str, str]]:
 def test_a_linkedin_export_imports_with_a_report(owner: User) -> None:
     job = start(owner, "linkedin.csv")
     assert job.status == ImportStatus.DONE, job.error
-    assert (job.created, job.updated, job.unchanged, job.duplicates, job.rejected) == (3, 1, 0, 1, 4)
+    assert (job.created, job.updated, job.unchanged, job.duplicates, job.rejected) == (
+        3,
+        1,
+        0,
+        1,
+        4,
+    )
     rows = outcomes(job)
     assert rows[4][0] == "rejected" and "spreadsheet formula" in rows[4][1]
     assert rows[5] == ("rejected", "No first name: a candidate needs at least a first name.")
@@ -127,3 +148,246 @@ def test_a_linkedin_export_imports_with_a_report(owner: User) -> None:
     sousa = Candidate.objects.get(last_name="Sousa")
     assert (review.candidate, review.other, review.job) == (sousa, maria, job)
     assert review.reasons[1:] == ["same company: Bluefin", "same city: São Paulo"]
+
+
+def state() -> dict[str, Any]:
+    """Everything an import may write, keyed by what identifies people rather
+    than by ids (which a rolled-back batch may use up)."""
+    people = {}
+    for c in Candidate.objects.prefetch_related("contacts", "skills", "tags", "pools"):
+        key = min((p.value for p in c.contacts.all()), default=f"#{c.pk}")
+        people[key] = {
+            **{f.name: getattr(c, f.name) for f in Candidate._meta.concrete_fields
+               if f.name not in ("id", "created_at", "updated_at")},
+            "contacts": sorted((p.kind, p.value, p.is_primary) for p in c.contacts.all()),
+            "skills": sorted(s.name for s in c.skills.all()),
+            "tags": sorted(t.name for t in c.tags.all()),
+            "pools": sorted(p.name for p in c.pools.all()),
+            "document": SearchDocument.objects.get(candidate=c).tokens,
+            "keys": sorted(SimilarityKey.objects.filter(candidate=c).values_list("key", flat=True)),
+            "activities": sorted(
+                Activity.objects.filter(candidate=c).values_list("kind", "summary")
+            ),
+        }  # fmt: skip
+
+    def who(candidate: Candidate) -> str:
+        return min(p.value for p in candidate.contacts.all())
+
+    reviews = sorted(
+        (who(r.candidate), who(r.other), r.score, tuple(r.reasons), r.status)
+        for r in DuplicateReview.objects.select_related("candidate", "other")
+    )
+    return {"people": people, "reviews": reviews}
+
+
+def test_the_same_file_twice_changes_nothing_the_second_time(owner: User) -> None:
+    first = start(owner, "linkedin.csv", pool="Imported", tag="spring-fair", source="fair")
+    before = state()
+    second = start(owner, "linkedin.csv", pool="Imported", tag="spring-fair", source="fair")
+    assert state() == before
+    assert (second.created, second.updated, second.duplicates, second.rejected) == (0, 0, 0, 4)
+    assert second.unchanged == first.created + first.updated + first.duplicates
+    assert {r.outcome for r in second.rows.all()} == {"unchanged", "rejected"}
+
+
+def test_a_run_killed_mid_file_resumes_to_the_same_state(
+    owner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "BATCH", 2)
+    whole = start(owner, "linkedin.csv", pool="Imported", tag="t1")
+    expected = state()
+    counts = [whole.created, whole.updated, whole.unchanged, whole.duplicates, whole.rejected]
+    Candidate.objects.all().delete()
+    DuplicateReview.objects.all().delete()
+
+    original = imports.Batch.write
+    calls = {"n": 0}
+
+    def crash_on_third(self: imports.Batch) -> None:
+        calls["n"] += 1
+        original(self)
+        if calls["n"] == 3:  # the third batch is written, then the process dies
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(imports.Batch, "write", crash_on_third)
+    with (FILES / "linkedin.csv").open("rb") as upload:
+        job = import_create(actor=owner, upload=upload, name="linkedin.csv")
+    import_start(actor=owner, job=job, mapping=Mapping.of(job.columns),
+                 options=Options(pool="Imported", tag="t1"), enqueue=False)  # fmt: skip
+    with pytest.raises(KeyboardInterrupt):
+        import_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.rows_done) == (ImportStatus.RUNNING, 4)  # two batches of two
+    monkeypatch.setattr(imports.Batch, "write", original)
+    job = import_run(job_id=job.pk)
+    assert job.status == ImportStatus.DONE
+    assert [job.created, job.updated, job.unchanged, job.duplicates, job.rejected] == counts
+    assert state() == expected
+    assert job.rows.count() == whole.rows.count()
+
+
+def test_a_dry_run_reports_and_writes_nothing(owner: User) -> None:
+    job = start(owner, "linkedin.csv", dry_run=True, pool="New pool", tag="fair")
+    assert (job.created, job.updated, job.duplicates, job.rejected) == (3, 1, 1, 4)
+    assert not Candidate.objects.exists()
+    assert not Pool.objects.exists()
+    assert job.rows.count() == 6
+
+
+@pytest.mark.parametrize(
+    ("name", "shape", "people"),
+    [
+        ("semicolon-bom.csv", ("csv", "utf-8", ";"), ["Jürgen Müller", "Chloé Dubois"]),
+        ("tabs.tsv", ("tsv", "utf-8", "\t"), ["Ama Mensah", "Kenji Sato"]),
+        ("pipes.txt", ("csv", "utf-8", "|"), []),
+        ("windows-1252.csv", ("csv", "utf-8", ","), []),
+        ("utf-16.txt", ("tsv", "utf-16", "\t"), []),
+    ],
+)
+def test_encodings_and_delimiters_are_detected(
+    owner: User, name: str, shape: tuple[str, str, str], people: list[str]
+) -> None:
+    with (FILES / name).open("rb") as upload:
+        job = import_create(actor=owner, upload=upload, name=name)
+    assert (job.format, job.encoding, job.delimiter) == shape
+    if people:
+        job = start(owner, name)
+        assert sorted(c.full_name for c in Candidate.objects.all()) == sorted(people)
+
+
+def test_legacy_and_mixed_encodings_read_right(owner: User) -> None:
+    preview = import_preview_of(owner, "windows-1252.csv")
+    assert [r.values["full_name"] for r in preview.rows] == ["José García", "François Lefèvre"]
+    assert [r.values["city"] for r in preview.rows] == ["Málaga", "Besançon"]
+    preview = import_preview_of(owner, "mixed-encodings.csv")
+    assert [r.values["full_name"] for r in preview.rows] == ["João Pereira", "Zoë Ångström"]
+    preview = import_preview_of(owner, "utf-16.txt")
+    assert [r.values["city"] for r in preview.rows] == ["Łódź", "Hà Nội"]
+    job = start(owner, "mixed-encodings.csv")
+    assert job.options["warnings"] == ["1 line of the file was not UTF-8 and was read as cp1252."]
+
+
+def import_preview_of(actor: User, name: str) -> Any:
+    with (FILES / name).open("rb") as upload:
+        job = import_create(actor=actor, upload=upload, name=name)
+    return import_preview(job=job, mapping=Mapping.of(job.columns))
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty.csv", "The file is empty."),
+        ("header-only.csv", "The file has a header row but no rows after it."),
+        ("not-a-spreadsheet.xlsx", "This is not an Excel file that can be read"),
+        ("old-excel.xls", "This is an old Excel file (.xls): open it and save it as .xlsx"),
+    ],
+)
+def test_files_that_cannot_be_read_say_why(owner: User, name: str, message: str) -> None:
+    with (FILES / name).open("rb") as upload, pytest.raises(ValidationError) as caught:
+        import_create(actor=owner, upload=upload, name=name)
+    assert caught.value.messages[0].startswith(message)
+    assert not ImportJob.objects.exists()
+
+
+def test_a_file_over_the_limit_is_refused(owner: User, settings: Any) -> None:
+    settings.IMPORT_MAX_BYTES = 500
+    with (FILES / "linkedin.csv").open("rb") as upload, pytest.raises(ValidationError) as caught:
+        import_create(actor=owner, upload=upload, name="linkedin.csv")
+    assert "imports take at most 0 MB (RAPPORT_IMPORT_MAX_BYTES)" in caught.value.messages[0]
+
+
+def test_excel_numbers_dates_and_formulas(owner: User) -> None:
+    job = start(owner, "recruiter.xlsx")
+    assert job.status == ImportStatus.DONE, job.error
+    olivia = Candidate.objects.get(first_name="Olivia")
+    assert list(olivia.contacts.values_list("value", flat=True)) == [
+        "olivia@example.co.uk", "+447911123456"
+    ]  # fmt: skip
+    assert olivia.years_experience == 7
+    assert Candidate.objects.get(first_name="Noah").years_experience == 3
+    rows = outcomes(job)
+    assert "is a date: the spreadsheet turned the number into one" in rows[4][1]
+    assert "was stored as a number, which loses its + and leading zeros" in rows[5][1]
+    assert rows[6] == ("rejected", "No first name: a candidate needs at least a first name.")
+    assert "“ten” is not a number of years" in rows[8][1]
+    assert (job.created, job.rejected) == (2, 4)
+
+
+def test_the_report_downloads_with_reasons_and_no_formulas(owner: User) -> None:
+    job = start(owner, "linkedin.csv")
+    text = "".join(report_lines(job))
+    lines = list(csv.reader(io.StringIO(text)))
+    assert lines[0][:6] == ["row", "outcome", "candidate_id", "candidate", "reason", "changes"]
+    by_row = {line[0]: line for line in lines[1:]}
+    assert by_row["4"][1] == "Rejected"
+    assert by_row["4"][6] == '\'=HYPERLINK("http://example.com")'  # first name, as text
+    assert by_row["9"][5] == "Skills: added Apache Kafka"
+    assert by_row["8"][1] == "Possible duplicate"
+
+
+def test_an_existing_candidate_is_filled_never_overwritten(
+    owner: User, make_candidate: Callable[..., Candidate]
+) -> None:
+    maria = make_candidate(first_name="Mari", last_name="Souza", current_title="Engineer",
+                           emails=["maria.souza@example.org"], skills=["Go"])  # fmt: skip
+    job = start(owner, "linkedin.csv")
+    maria.refresh_from_db()
+    assert (maria.first_name, maria.current_title, maria.current_company) == (
+        "Mari", "Engineer", "Bluefin"
+    )  # fmt: skip
+    row = job.rows.get(number=2)
+    assert row.outcome == "updated"
+    assert row.changes["first_name"] == ["Mari", "Maria", "kept"]
+    assert row.changes["current_title"] == ["Engineer", "Senior Backend Engineer", "kept"]
+    assert row.changes["current_company"] == ["", "Bluefin", "filled"]
+    assert row.changes["skills"] == ["", "Python, Django", "added"]
+    assert sorted(maria.skills.values_list("name", flat=True)) == ["Django", "Go", "Python"]
+    assert maria.activities.filter(kind="candidate.updated").count() == 1
+
+
+def test_the_file_may_be_newer_for_the_fields_chosen(
+    owner: User, make_candidate: Callable[..., Candidate]
+) -> None:
+    maria = make_candidate(first_name="Maria", last_name="Souza", current_title="Engineer",
+                           emails=["maria.souza@example.org"])  # fmt: skip
+    job = start(owner, "linkedin.csv", replace=["current_title"])
+    maria.refresh_from_db()
+    assert maria.current_title == "Senior Backend Engineer"
+    assert job.rows.get(number=2).changes["current_title"] == [
+        "Engineer", "Senior Backend Engineer", "replaced"
+    ]  # fmt: skip
+
+
+def test_a_row_naming_two_people_changes_neither(
+    owner: User, make_candidate: Callable[..., Candidate]
+) -> None:
+    ana = make_candidate(first_name="Ana", emails=["jonas.becker@example.de"])
+    bea = make_candidate(first_name="Bea", emails=["bea@example.org"], phones=["+49 30 1234567"])
+    job = start(owner, "linkedin.csv")
+    row = job.rows.get(number=9)
+    assert row.outcome == "duplicate"
+    assert "name different people: Ana" in row.reason
+    review = DuplicateReview.objects.get(other=ana)
+    assert review.candidate == bea and review.score == 100
+    assert not bea.contacts.filter(value="jonas.becker@example.de").exists()
+
+
+def test_hiring_managers_cannot_import(manager: User) -> None:
+    with (FILES / "linkedin.csv").open("rb") as upload, pytest.raises(PermissionDenied):
+        import_create(actor=manager, upload=upload, name="linkedin.csv")
+
+
+def test_reading_a_big_file_keeps_memory_flat(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("First Name,Last Name,Email,Notes\n")
+        for n in range(200_000):
+            out.write(f'Ana{n},Souza,ana{n}@example.org,"a note,\nover two lines"\n')
+    shape = detect(path, "big.csv")
+    tracemalloc.start()
+    with read(path, shape) as reading:
+        count = sum(1 for _ in reading.rows)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert count == 200_000
+    assert peak < 2_000_000, f"{peak:,} bytes to read {path.stat().st_size:,}"

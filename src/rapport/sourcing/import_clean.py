@@ -95,7 +95,10 @@ def clean(cells: list[str], plan: Plan, *, region: str = "") -> Person | list[st
         value = cells[index] if index < len(cells) else ""
         if not isinstance(value, str):
             value = str(value)
+        kind = type(value)
         value = value.replace("\x00", "").strip()
+        if kind is not str:  # keep Number and Date, which say what Excel did
+            value = kind(value)
         if not value or value.lower() in EMPTY:
             continue
         if FORMULA.match(value) and not (name == "phone" and _phone_like(value)):

@@ -108,14 +108,37 @@ def _encoding(sample: bytes) -> tuple[str, str]:
         if best is not None and best.encoding.startswith("utf_"):
             return best.encoding.replace("_", "-"), ""
         raise ReadError("The file is not text: upload a CSV, TSV or XLSX file.")
-    failing = b"".join(line for line in sample.splitlines(True)[:-1] if not _is_utf8(line))
+    lines = sample.splitlines(True)
+    if len(sample) >= SAMPLE_BYTES - 3:  # the last line may be cut short
+        lines = lines[:-1]
+    failing = b"".join(line for line in lines if not _is_utf8(line))
     if not failing:
         return "utf-8", "cp1252"
-    best = charset_normalizer.from_bytes(failing).best()
-    fallback = best.encoding if best is not None else "cp1252"
+    fallback = _legacy(failing)
     if fallback.startswith(("utf_16", "utf_32", "ascii", "utf_8")):
         fallback = "cp1252"
     return "utf-8", codecs.lookup(fallback).name
+
+
+def _legacy(data: bytes) -> str:
+    """charset-normalizer's guess; among equally good guesses, Windows-1252,
+    which most legacy exports are written in."""
+    matches = list(charset_normalizer.from_bytes(data))
+    if not matches:
+        return "cp1252"
+    best = matches[0]
+    if best.coherence == 0 and _decodes(data, "cp1252"):  # too little text to tell
+        return "cp1252"
+    ties = [m.encoding for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    return "cp1252" if "cp1252" in ties else best.encoding
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _is_utf8(line: bytes) -> bool:
@@ -129,7 +152,9 @@ def _is_utf8(line: bytes) -> bool:
 def _decode_sample(sample: bytes, encoding: str, fallback: str) -> str:
     sample = sample.removeprefix(codecs.BOM_UTF8)
     if fallback:
-        lines = sample.splitlines(True)[:-1] or [sample]
+        lines = sample.splitlines(True)
+        if len(sample) >= SAMPLE_BYTES - 3:
+            lines = lines[:-1] or lines
         return "".join(_decode(line, fallback) for line in lines)
     return sample.decode(encoding, errors="ignore")
 

@@ -38,6 +38,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
+import os
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -162,13 +164,19 @@ def import_create(*, actor: User, upload: IO[bytes], name: str) -> ImportJob:
     Raises ValidationError (too big, empty, unreadable) with the reason."""
     require(actor, Capability.EDIT_CANDIDATES)
     limit = settings.IMPORT_MAX_BYTES
-    digest, size = hashlib.sha256(), 0
+    size = _size(upload)
+    if size is not None and size > limit:
+        raise ValidationError(_too_big(size, limit))
+    digest = hashlib.sha256()
     job = ImportJob(original_name=Path(name).name[:255] or "import", created_by=actor)
-    job.file.save(job.original_name, File(_Counted(upload, digest, limit)), save=False)
+    try:
+        job.file.save(job.original_name, File(_Counted(upload, digest, limit)), save=False)
+    except _TooBig as exc:  # a stream that did not say its size
+        if job.file.name:
+            job.file.delete(save=False)
+        raise ValidationError(str(exc)) from None
     try:
         size = job.file.size
-        if size > limit:
-            raise ValidationError(_too_big(size, limit))
         shape = detect(file_path(job), job.original_name)
         with read(file_path(job), shape) as reading:
             header = reading.header
@@ -188,6 +196,16 @@ def import_create(*, actor: User, upload: IO[bytes], name: str) -> ImportJob:
     job.rows_total = count_rows(file_path(job), shape)
     job.save()
     return job
+
+
+def _size(upload: IO[bytes]) -> int | None:
+    size = getattr(upload, "size", None)
+    if isinstance(size, int):
+        return size
+    try:
+        return os.fstat(upload.fileno()).st_size
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return None
 
 
 class _TooBig(Exception):

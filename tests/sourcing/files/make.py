@@ -22,15 +22,15 @@ LINKEDIN = (
     'Maria,Souza,"Backend engineer\r\nPython, Django",'
     '"São Paulo, Brazil",Senior Backend Engineer,Bluefin,maria.souza@example.org,'
     '+55 11 91234-5678,https://br.linkedin.com/in/maria-souza/,"Python, Django"\r\n'
-    "Jonas,Becker,,\"Berlin, Germany\",Data Engineer,Umbrella,JONAS.BECKER@EXAMPLE.DE,"
+    'Jonas,Becker,,"Berlin, Germany",Data Engineer,Umbrella,JONAS.BECKER@EXAMPLE.DE,'
     "030 1234567,,SQL\r\n"
-    "=HYPERLINK(\"http://example.com\"),Evil,,,,,evil@example.org,,,\r\n"
+    '=HYPERLINK("http://example.com"),Evil,,,,,evil@example.org,,,\r\n'
     ",,,London,,,nobody@example.org,,,\r\n"
     "Ana,Lima,,Lisbon,,,,,,\r\n"
     "Bad,Email,,,,,not-an-email,,,\r\n"
-    "Maria,Sousa,,\"São Paulo, Brazil\",Engineer,Bluefin,maria.sousa@example.net,,,\r\n"
+    'Maria,Sousa,,"São Paulo, Brazil",Engineer,Bluefin,maria.sousa@example.net,,,\r\n'
     "Jonas,Becker,,,,,jonas.becker@example.de,+49 30 1234567,,Kafka\r\n"
-    "Priya,Raman,Recruiter,\"Chennai, India\",,Globex,priya@example.in,+91 98765 43210,"
+    'Priya,Raman,Recruiter,"Chennai, India",,Globex,priya@example.in,+91 98765 43210,'
     "https://github.com/PriyaR,\r\n"
 )
 SEMICOLON = (
@@ -66,7 +66,7 @@ def xlsx() -> None:
     sheet.append(["Noah Wilson", "noah@example.com", "+1 415 555 0132", "US", 3.0, "Globex"])
     sheet.append(["Emma Davis", "emma@example.com", dt.datetime(2023, 5, 1), "US", 2, ""])
     sheet.append(["Liam Jones", "liam@example.com", 12345, "", 4, ""])
-    sheet.append(["=CONCAT(\"a\",\"b\")", "formula@example.com", "", "", "", ""])
+    sheet.append(['=CONCAT("a","b")', "formula@example.com", "", "", "", ""])
     sheet.append([None, None, None, None, None, None])
     sheet.append(["Mia Taylor", "mia@example.com", 2079460958, "GB", "ten", ""])
     book.save(HERE / "recruiter.xlsx")
