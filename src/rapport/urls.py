@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("rapport.inbox.urls")),
     path("", include("rapport.people.urls")),
     path("", include("rapport.outreach.public_urls")),
+    path("", include("rapport.privacy.urls")),
     path("", include("rapport.inbox.sms_urls")),
     path("", include("rapport.sourcing.review_urls")),
     path("", include("rapport.web.urls")),

@@ -31,6 +31,7 @@ from rapport.people.models import (
     CandidateShare,
     CandidateSkill,
     CandidateTag,
+    ConsentState,
     ContactKind,
     ContactPoint,
     CustomField,
@@ -814,3 +815,196 @@ def custom_field_delete(*, actor: User, field: CustomField) -> None:
     (shown nowhere) so that re-adding the same field brings them back."""
     require(actor, Capability.MANAGE_SETTINGS)
     field.delete()
+
+
+# --- people who come in on their own ----------------------------------------------
+# A talent-community sign-up has no user behind it, and a hiring manager who
+# refers a friend may not add candidates. These write on behalf of such
+# people; their callers (sourcing.community, sourcing.referrals) own the
+# rules of who may come in this way.
+
+
+@transaction.atomic
+def candidate_intake(
+    *,
+    data: CandidateFields,
+    emails: Sequence[str] = (),
+    phones: Sequence[str] = (),
+    by: User | None,
+    summary: str,
+    note: str = "",
+) -> Candidate:
+    """A new candidate who came in on their own (`by` None) or whom `by`
+    brought in. `by` owns them when their role may own candidates."""
+    owner = by if by is not None and by.can(Capability.EDIT_CANDIDATES) else None
+    data = _clean_fields(data)
+    clean_emails = _clean_emails(emails)
+    clean_phones = _clean_phones(phones, region=data.country)
+    now = timezone.now()
+    candidate = Candidate.objects.create(
+        **{f.name: getattr(data, f.name) for f in fields(CandidateFields)},
+        owner=owner,
+        created_by=by,
+        created_at=now,
+        updated_at=now,
+    )
+    ContactPoint.objects.bulk_create(
+        [
+            ContactPoint(candidate=candidate, kind=ContactKind.EMAIL, value=e, is_primary=i == 0)
+            for i, e in enumerate(clean_emails)
+        ]
+        + [
+            ContactPoint(candidate=candidate, kind=ContactKind.PHONE, value=p, is_primary=i == 0)
+            for i, p in enumerate(clean_phones)
+        ]
+    )
+    activity_record(
+        kind=ActivityKind.CANDIDATE_CREATED,
+        candidate=candidate,
+        actor=by,
+        summary=summary,
+        data={"source": data.source} if data.source else {},
+    )
+    if note.strip():
+        _intake_note(candidate, author=by, body=note)
+    candidate_reindex(candidate_ids=[candidate.pk])
+    candidate.refresh_from_db()
+    return candidate
+
+
+@transaction.atomic
+def candidate_fill(
+    *,
+    candidate: Candidate,
+    data: CandidateFields,
+    emails: Sequence[str] = (),
+    phones: Sequence[str] = (),
+    by: User | None,
+    note: str = "",
+) -> list[str]:
+    """Fill in what the candidate's record lacks from what the person (or
+    whoever brought them in) told us. A value already there is never
+    replaced, and an address that belongs to someone else is left out.
+    Returns the names of what was filled in."""
+    incoming = _clean_fields(data, stored=candidate.custom_fields)
+    before = CandidateFields.of(candidate)
+    filled = []
+    for f in fields(CandidateFields):
+        if f.name in ("custom_fields", "languages"):
+            continue
+        value = getattr(incoming, f.name)
+        if value not in ("", None) and getattr(before, f.name) in ("", None):
+            setattr(candidate, f.name, value)
+            filled.append(f.name)
+    if filled:
+        candidate.updated_at = timezone.now()
+        candidate.save(update_fields=[*filled, "updated_at"])
+        activity_record(
+            kind=ActivityKind.CANDIDATE_UPDATED,
+            candidate=candidate,
+            actor=by,
+            summary=f"Filled in {', '.join(n.replace('_', ' ') for n in filled)}",
+            data={"fields": filled},
+        )
+    for contact in _missing_contacts(candidate, emails, phones):
+        contact.save()
+        activity_record(
+            kind=ActivityKind.CONTACT_ADDED,
+            candidate=candidate,
+            actor=by,
+            summary=f"Added {contact.kind} {contact.value}",
+            target=contact,
+        )
+        filled.append(contact.kind)
+    if note.strip():
+        _intake_note(candidate, author=by, body=note)
+    if filled or note.strip():
+        _touch(candidate)
+    return filled
+
+
+def _missing_contacts(
+    candidate: Candidate, emails: Sequence[str], phones: Sequence[str]
+) -> list[ContactPoint]:
+    """The addresses and numbers to add: new to this candidate, and (emails)
+    nobody else's."""
+    wanted_emails = [normalize_email(e) for e in emails if e.strip()]
+    wanted_phones = [normalize_phone(p, region=candidate.country) for p in phones if p.strip()]
+    taken = set(
+        ContactPoint.objects.filter(kind=ContactKind.EMAIL, value__in=wanted_emails).values_list(
+            "value", flat=True
+        )
+    )
+    present = {(c.kind, c.value) for c in candidate.contacts.all()}
+    kinds = {kind for kind, _ in present}
+    found: list[ContactPoint] = []
+    for kind, values in ((ContactKind.EMAIL, wanted_emails), (ContactKind.PHONE, wanted_phones)):
+        for value in dict.fromkeys(values):
+            if (kind, value) in present or (kind == ContactKind.EMAIL and value in taken):
+                continue
+            primary = kind not in kinds and not any(c.kind == kind for c in found)
+            found.append(
+                ContactPoint(candidate=candidate, kind=kind, value=value, is_primary=primary)
+            )
+    return found
+
+
+def _intake_note(candidate: Candidate, *, author: User | None, body: str) -> Note:
+    text = body.strip().replace("\x00", "")[:20_000]
+    note = Note.objects.create(
+        candidate=candidate, author=author, body=text, body_html=render_note(text)
+    )
+    activity_record(
+        kind=ActivityKind.NOTE_ADDED,
+        candidate=candidate,
+        actor=author,
+        summary=" ".join(html.unescape(nh3.clean(note.body_html, tags=set())).split())[:200],
+        target=note,
+    )
+    return note
+
+
+@transaction.atomic
+def pool_join(*, pool: Pool, candidate: Candidate, by: User | None) -> bool:
+    """Put the candidate in the pool on their own request (`by` None) or on
+    `by`'s; False when they were in it already."""
+    _, created = PoolMembership.objects.get_or_create(
+        pool=pool, candidate=candidate, defaults={"added_by": by, "added_at": timezone.now()}
+    )
+    if created:
+        activity_record(
+            kind=ActivityKind.POOL_ADDED, candidate=candidate, actor=by, summary=pool.name,
+            target=pool,
+        )  # fmt: skip
+        _touch(candidate)
+    return created
+
+
+@transaction.atomic
+def candidate_share_referrer(*, candidate: Candidate, referrer: User) -> bool:
+    """Let someone who brought the candidate in follow them. Nothing to do
+    for a role that sees the whole talent pool."""
+    if referrer.can(Capability.SEE_ALL_CANDIDATES):
+        return False
+    _, created = CandidateShare.objects.get_or_create(
+        candidate=candidate, user=referrer, defaults={"shared_by": referrer}
+    )
+    if created:
+        activity_record(
+            kind=ActivityKind.SHARED,
+            candidate=candidate,
+            actor=referrer,
+            summary=f"Shared with {referrer.display_name}, who referred them",
+            data={"user": referrer.pk, "referral": True},
+        )
+    return created
+
+
+def candidate_consent_set(*, candidate: Candidate, state: str) -> None:
+    """Set the candidate's consent state. Only the privacy app calls this,
+    in the transaction that records what was agreed to (privacy.services)."""
+    if state not in ConsentState.values:
+        raise ValidationError({"consent": [f"{state!r} is not a consent state."]})
+    candidate.consent = state
+    candidate.updated_at = timezone.now()
+    Candidate.objects.filter(pk=candidate.pk).update(consent=state, updated_at=candidate.updated_at)

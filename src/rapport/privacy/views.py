@@ -1,0 +1,138 @@
+"""The privacy notice: its public page, and the pages where admins write,
+preview and publish its versions. Thin: objects come from selectors,
+changes go through services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rapport.core.errors import PermissionDenied
+from rapport.core.http import acting_user
+from rapport.people.forms import apply_errors
+from rapport.privacy import selectors, services
+from rapport.privacy.forms import NoticeForm
+
+# --- public
+
+
+@require_http_methods(["GET", "HEAD"])
+def notice_public(request: HttpRequest, version: str = "") -> HttpResponse:
+    """The current notice, or an earlier published version by its name."""
+    notice = selectors.notice_published(version) if version else selectors.notice_current()
+    current = selectors.notice_current()
+    if notice is None:
+        return render(request, "privacy/notice_missing.html", status=404)
+    context = {
+        "notice": notice,
+        "html": selectors.notice_html(notice.text),
+        "current": current,
+        "is_current": current is not None and current.pk == notice.pk,
+    }
+    response = render(request, "privacy/notice_public.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# --- for admins
+
+
+@login_required
+def notice_list(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    notices = list(selectors.notices_for(user))
+    current = selectors.notice_current()
+    start = current.text if current else ""
+    form = NoticeForm(
+        request.POST or None, initial={"version": services.next_version(), "text": start}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            notice = services.notice_create(actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, f"Draft version {notice.version} saved. Publish it when ready."
+            )
+            return redirect("notice_detail", pk=notice.pk)
+    context = {"notices": notices, "current": current, "form": form}
+    return render(request, "privacy/notice_list.html", context)
+
+
+@login_required
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft: edit and preview it. A published version: read it."""
+    user = acting_user(request)
+    notice = selectors.notice_get(user, pk)
+    form = None
+    if notice.published_at is None:
+        form = NoticeForm(
+            request.POST or None, initial={"version": notice.version, "text": notice.text}
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.notice_update(actor=user, notice=notice, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            except PermissionDenied as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "Draft saved.")
+                return redirect("notice_detail", pk=notice.pk)
+    current = selectors.notice_current()
+    context = {
+        "notice": notice,
+        "form": form,
+        "html": selectors.notice_html(notice.text),
+        "is_current": current is not None and current.pk == notice.pk,
+        "consents": notice.consents.count(),
+    }
+    return render(request, "privacy/notice_detail.html", context)
+
+
+def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = acting_user(request)
+    notice = selectors.notice_get(user, pk)
+    try:
+        if action == "publish":
+            services.notice_publish(actor=user, notice=notice)
+            messages.success(
+                request, f"Version {notice.version} is published: public forms show it from now on."
+            )
+        elif action == "copy":
+            notice = services.notice_copy(actor=user, notice=notice)
+            messages.success(request, f"Draft version {notice.version} started from that text.")
+        else:
+            services.notice_delete(actor=user, notice=notice)
+            messages.success(request, f"Draft version {notice.version} deleted.")
+            return redirect("notice_list")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("notice_detail", pk=notice.pk)
+
+
+@login_required
+@require_POST
+def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "publish")
+
+
+@login_required
+@require_POST
+def notice_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "copy")
+
+
+@login_required
+@require_POST
+def notice_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "delete")
