@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("rapport.outreach.urls")),
     path("", include("rapport.inbox.urls")),
     path("", include("rapport.people.urls")),
+    path("", include("rapport.sourcing.resume_urls")),
     path("", include("rapport.outreach.public_urls")),
     path("", include("rapport.privacy.urls")),
     path("", include("rapport.inbox.sms_urls")),

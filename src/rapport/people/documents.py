@@ -7,11 +7,18 @@ digits only. A field's words appear twice: plain, so free text finds them,
 and behind the field's marker, so `title:engineer` finds only titles.
 Confidential notes go to a document of their own, searched only for users
 who may read them.
+
+Other apps add text of their own (a résumé's, for one) through
+`text_source_register`: a source is a function that takes candidate ids and
+returns, for the ones it knows, the texts to index after the notes, readable
+by anyone who may see the candidate. `candidate_reindex` asks every source
+once per batch, so a source costs a query per batch, not per candidate.
+People registers none and imports nothing of the apps that do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -57,6 +64,7 @@ class DocumentParts:
     emails: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     confidential_notes: list[str] = field(default_factory=list)
+    attached: list[str] = field(default_factory=list)  # from the registered text sources
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +90,7 @@ def document(parts: DocumentParts, split: Callable[[str], list[str]] = words) ->
     marked = [MARKERS[name] + w for name, ws in fielded.items() for w in ws]
     marked += [skill_token(name) for name in parts.skills]
     tokens = profile + marked + every(parts.skills) + every(parts.emails) + every(parts.notes)
+    tokens += every(parts.attached)
     private = every(parts.confidential_notes)
     if private:
         # A word no query asks for first: on PostgreSQL the two parts are
@@ -102,3 +111,26 @@ def _bounded(tokens: list[str]) -> str:
         seen[token] = seen.get(token, 0) + 1
         kept.append(token if seen[token] <= MAX_REPEATS else GAP)
     return " ".join(kept)
+
+
+# --- text other apps attach to a candidate
+
+TextSource = Callable[[Sequence[int]], Mapping[int, Sequence[str]]]
+_sources: dict[str, TextSource] = {}
+
+
+def text_source_register(name: str, source: TextSource) -> None:
+    """Index the texts `source` returns for a candidate with the candidate's
+    other words. Call it from an AppConfig.ready(); registering a name again
+    replaces its source."""
+    _sources[name] = source
+
+
+def attached_texts(candidate_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Every registered source's texts for these candidates, in the order
+    the sources were registered."""
+    texts: dict[int, list[str]] = {}
+    for source in _sources.values():
+        for candidate_id, found in source(candidate_ids).items():
+            texts.setdefault(candidate_id, []).extend(found)
+    return texts

@@ -25,7 +25,7 @@ from rapport.core.errors import DuplicateContact, PermissionDenied
 from rapport.core.geo import clean_country, clean_timezone
 from rapport.core.models import Activity, ActivityKind
 from rapport.core.text import slugify_tag
-from rapport.people.documents import DocumentParts, document
+from rapport.people.documents import DocumentParts, attached_texts, document
 from rapport.people.models import (
     Candidate,
     CandidateShare,
@@ -748,6 +748,7 @@ def candidate_reindex(*, candidate_ids: Sequence[int]) -> None:
         Prefetch("skill_links", queryset=CandidateSkill.objects.select_related("skill")),
     )
     documents = []
+    attached = attached_texts(list(candidate_ids))
     for candidate in rows:
         primary = next(
             (
@@ -759,7 +760,9 @@ def candidate_reindex(*, candidate_ids: Sequence[int]) -> None:
         )
         if primary != candidate.primary_email:
             Candidate.objects.filter(pk=candidate.pk).update(primary_email=primary)
-        built = document(document_parts(candidate))
+        parts = document_parts(candidate)
+        parts.attached = attached.get(candidate.pk, [])
+        built = document(parts)
         documents.append(
             SearchDocument(
                 candidate=candidate, tokens=built.tokens, private_tokens=built.private_tokens

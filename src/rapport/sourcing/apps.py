@@ -7,3 +7,10 @@ class SourcingConfig(AppConfig):
     name = "rapport.sourcing"
     label = "sourcing"
     verbose_name = "Sourcing"
+
+    def ready(self) -> None:
+        from rapport.people.documents import text_source_register
+        from rapport.sourcing.resume_services import resume_texts
+
+        # Résumés are searchable with the rest of a candidate's words.
+        text_source_register("resumes", resume_texts)

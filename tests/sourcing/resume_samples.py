@@ -1,0 +1,523 @@
+"""Résumés written for the tests: a few people, each with what a careful
+reader would take from their résumé, rendered as PDF (fpdf2) and DOCX
+(python-docx) in several layouts: one column, two columns (a sidebar),
+headings in capitals, skills in a table, the name in the page header.
+
+PDFs use the core fonts with the Windows-1252 encoding, so names are
+limited to Western European letters there; DOCX carries any letter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import docx
+from docx.shared import Pt
+from fpdf import FPDF
+
+TODAY = dt.date(2026, 1, 15)
+
+
+@dataclass
+class Job:
+    title: str
+    company: str
+    dates: str
+    bullets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class School:
+    degree: str
+    school: str
+    year: int
+
+
+@dataclass
+class Person:
+    key: str
+    first_name: str
+    last_name: str
+    email: str
+    phone_written: str
+    phone: str  # E.164
+    location: str
+    summary: str
+    jobs: list[Job]
+    schools: list[School]
+    skills_written: list[str]  # as the résumé lists them (aliases included)
+    skills: set[str]  # the vocabulary's names
+    years: int  # at TODAY
+    linkedin: str = ""
+    github: str = ""
+    portfolio: str = ""
+    name_label: bool = False  # writes "Name: …" instead of a bare first line
+    unicode_only: bool = False  # letters outside Windows-1252: DOCX only
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def links(self) -> list[str]:
+        return [u for u in (self.linkedin, self.github, self.portfolio) if u]
+
+
+PEOPLE = [
+    Person(
+        key="ana",
+        first_name="Ana",
+        last_name="Carvalho",
+        email="ana.carvalho@example.org",
+        phone_written="+55 11 98765-4321",
+        phone="+5511987654321",
+        location="São Paulo, Brazil",
+        summary="Backend engineer who likes boring technology and fast queries.",
+        jobs=[
+            Job(
+                "Senior Backend Engineer",
+                "Bluefin Analytics",
+                "Mar 2019 – Present",
+                ["Led the move of billing to PostgreSQL partitions.", "Mentored four engineers."],
+            ),
+            Job(
+                "Backend Developer",
+                "Pipa Labs",
+                "Jan 2015 – Feb 2019",
+                ["Built payment APIs in Django.", "Ran the on-call rota."],
+            ),
+        ],
+        schools=[School("BSc Computer Science", "Universidade de São Paulo", 2014)],
+        skills_written=["Python", "Django", "PostgreSQL", "k8s", "Redis", "Go"],
+        skills={"Python", "Django", "PostgreSQL", "Kubernetes", "Redis", "Go"},
+        years=11,
+        linkedin="https://www.linkedin.com/in/ana-carvalho",
+        github="https://github.com/anacarvalho",
+    ),
+    Person(
+        key="jose",
+        first_name="José",
+        last_name="Müller",
+        email="jose.muller@example.com",
+        phone_written="030 12345678",
+        phone="+493012345678",
+        location="Berlin, Germany",
+        summary="Data scientist turning hospital data into fewer readmissions.",
+        jobs=[
+            Job(
+                "Data Scientist",
+                "Kiefer Health GmbH",
+                "06/2020 – present",
+                ["Trained readmission models with PyTorch.", "Owned the feature store."],
+            ),
+            Job(
+                "Data Analyst",
+                "Nordlicht Retail AG",
+                "09/2016 – 05/2020",
+                ["Weekly forecasts in SQL and sklearn."],
+            ),
+        ],
+        schools=[School("MSc Statistics", "Technische Universität München", 2016)],
+        skills_written=["Python", "PyTorch", "SQL", "sklearn", "Tableau", "R"],
+        skills={"Python", "PyTorch", "SQL", "scikit-learn", "Tableau", "R"},
+        years=9,
+        portfolio="https://josemuller.dev",
+    ),
+    Person(
+        key="sofia",
+        first_name="Sofía",
+        last_name="Núñez",
+        email="sofia.nunez@example.es",
+        phone_written="+34 612 34 56 78",
+        phone="+34612345678",
+        location="Madrid, Spain",
+        summary="Product designer for fintech apps used by millions.",
+        jobs=[
+            Job(
+                "Lead Product Designer",
+                "Lumen Studio",
+                "September 2021 – Present",
+                ["Redesigned onboarding; sign-ups up 18%."],
+            ),
+            Job("Product Designer", "Banco Aurora", "May 2017 – August 2021"),
+            Job("UX Intern", "Lumen Studio", "January 2016 – April 2017"),
+        ],
+        schools=[
+            School("Máster en Diseño de Interacción", "Universidad Complutense de Madrid", 2016)
+        ],
+        skills_written=["Figma", "Sketch", "Prototyping", "Wireframing", "Accessibility"],
+        skills={"Figma", "Sketch", "Prototyping", "Wireframing", "Accessibility"},
+        years=10,
+        portfolio="https://sofianunez.design",
+        linkedin="linkedin.com/in/sofianunez",
+    ),
+    Person(
+        key="lukasz",
+        first_name="Łukasz",
+        last_name="Wróbel",
+        email="lukasz.wrobel@example.pl",
+        phone_written="+48 601 234 567",
+        phone="+48601234567",
+        location="Warsaw, Poland",
+        summary="DevOps engineer; infrastructure as code since 2013.",
+        jobs=[
+            Job(
+                "DevOps Engineer",
+                "Northwind Systems",
+                "2018 – Present",
+                ["Moved 40 services to Kubernetes on AWS."],
+            ),
+            Job("Systems Administrator", "Wisła Software", "2012 – 2018"),
+        ],
+        schools=[School("BEng Computer Engineering", "Warsaw University of Technology", 2012)],
+        skills_written=["Go", "Terraform", "AWS", "Docker", "Kubernetes", "Linux"],
+        skills={
+            "Go",
+            "Terraform",
+            "Amazon Web Services",
+            "Docker",
+            "Kubernetes",
+            "Linux",
+            "Infrastructure as Code",
+        },
+        years=14,
+        github="https://github.com/lwrobel",
+        unicode_only=True,
+    ),
+    Person(
+        key="priya",
+        first_name="Priya",
+        last_name="Raman",
+        email="priya.raman@example.co.uk",
+        phone_written="+44 7911 123456",
+        phone="+447911123456",
+        location="London, UK",
+        summary="Emergency nurse with eight years on busy wards.",
+        jobs=[
+            Job(
+                "Registered Nurse",
+                "St Mary's Hospital",
+                "Feb 2018 – Present",
+                ["Triage lead on night shifts.", "Trained new staff on Epic."],
+            ),
+            Job("Healthcare Assistant", "Riverside Clinic", "Jul 2017 – Jan 2018"),
+        ],
+        schools=[School("BSc Nursing", "King's College London", 2017)],
+        skills_written=["ACLS", "Phlebotomy", "Triage", "Epic", "Dialysis"],
+        skills={"ACLS", "Phlebotomy", "Triage", "Epic EHR", "Dialysis"},
+        years=8,
+    ),
+    Person(
+        key="zoe",
+        first_name="Zoë",
+        last_name="O'Brien",
+        email="zoe.obrien@example.ie",
+        phone_written="+353 87 123 4567",
+        phone="+353871234567",
+        location="Dublin, Ireland",
+        summary="Financial analyst: models, budgets and the stories behind them.",
+        jobs=[
+            Job(
+                "Senior Financial Analyst",
+                "Harbor Capital Partners",
+                "Apr 2020 – Present",
+                ["Built the three-statement model used in every board pack."],
+            ),
+            Job("Financial Analyst", "Emerald Bank", "Sep 2016 – Mar 2020"),
+        ],
+        schools=[
+            School("MBA", "Trinity College Dublin", 2016),
+            School("BA Economics", "University College Cork", 2014),
+        ],
+        skills_written=["Excel", "SQL", "Tableau", "Budgeting", "Forecasting", "VBA"],
+        skills={"Microsoft Excel", "SQL", "Tableau", "Budgeting", "Forecasting", "VBA"},
+        years=9,
+        linkedin="https://linkedin.com/in/zoe-obrien/",
+        name_label=True,
+    ),
+]
+# Two written apart from the parser, in the habits of other places: ISO
+# dates, no skills section, prose, French headings and job titles.
+PEOPLE += [
+    Person(
+        key="kwame",
+        first_name="Kwame",
+        last_name="Mensah",
+        email="kwame.mensah@example.com",
+        phone_written="(415) 555-0132",
+        phone="+14155550132",
+        location="San Francisco, CA",
+        summary=(
+            "Account executive who closed six-figure deals with Salesforce and HubSpot "
+            "as the system of record, and who trained the team on MEDDIC."
+        ),
+        jobs=[
+            Job(
+                "Account Executive",
+                "Brightline",
+                "2021-03 – present",
+                ["Closed $2.1M in new business in 2024.", "Negotiation coach for new hires."],
+            ),
+            Job("Sales Development Representative", "Orbit Freight", "2018-06 – 2021-02"),
+        ],
+        schools=[School("B.A. in Communications", "University of Ghana", 2013)],
+        skills_written=[],
+        skills={"Salesforce CRM", "HubSpot", "MEDDIC"},
+        years=7,
+    ),
+    Person(
+        key="chloe",
+        first_name="Chloé",
+        last_name="Dubois",
+        email="chloe.dubois@example.fr",
+        phone_written="+33 6 12 34 56 78",
+        phone="+33612345678",
+        location="Lyon, France",
+        summary="Développeuse passionnée par les interfaces rapides et accessibles.",
+        jobs=[
+            Job(
+                "Développeuse Full-Stack",
+                "Octave",
+                "janv. 2020 – aujourd'hui",
+                ["Refonte du front en React et TypeScript."],
+            ),
+            Job("Développeuse web", "Atelier Numérique", "sept. 2017 – déc. 2019"),
+        ],
+        schools=[School("Master Informatique", "Université de Lyon", 2017)],
+        skills_written=["React", "TypeScript", "Node.js", "PostgreSQL"],
+        skills={"React", "TypeScript", "Node.js", "PostgreSQL"},
+        years=8,
+    ),
+]
+FRENCH = {
+    "Summary": "Profil",
+    "Experience": "Expérience professionnelle",
+    "Professional experience": "Expérience professionnelle",
+    "Education": "Formation",
+    "Skills": "Compétences",
+    "Technical skills": "Compétences",
+    "Contact": "Contact",
+    "Profile": "Profil",
+}
+PEOPLE_BY_KEY = {p.key: p for p in PEOPLE}
+
+
+# --- the words of a résumé, in reading order
+
+
+def contact_lines(person: Person, *, narrow: bool = False) -> list[str]:
+    if narrow:  # a sidebar: one thing a line
+        lines = [person.location, person.email, person.phone_written]
+    else:
+        lines = [person.location, f"{person.email} | {person.phone_written}"]
+    lines += [url.removeprefix("https://") for url in person.links]
+    return lines
+
+
+def job_lines(job: Job, style: str) -> list[str]:
+    if style == "inline":  # Title — Company, dates on the next line
+        head = [f"{job.title} — {job.company}", job.dates]
+    elif style == "company_first":
+        head = [job.company, f"{job.title} | {job.dates}"]
+    else:  # "at": Title at Company (dates)
+        head = [f"{job.title} at {job.company} ({job.dates})"]
+    return head + [f"• {b}" for b in job.bullets]
+
+
+def school_lines(school: School) -> list[str]:
+    return [f"{school.degree}, {school.school}, {school.year}"]
+
+
+def name_line(person: Person, *, capitals: bool = False) -> str:
+    name = person.full_name.upper() if capitals else person.full_name
+    return f"Name: {name}" if person.name_label else name
+
+
+def heading(text: str, capitals: bool, person: Person | None = None) -> str:
+    if person is not None and person.key == "chloe":
+        text = FRENCH.get(text, text)
+    return text.upper() if capitals else text
+
+
+# --- PDF
+
+
+def _pdf() -> FPDF:
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(dt.datetime(2026, 1, 15, tzinfo=dt.UTC))  # the same bytes every time
+    pdf.core_fonts_encoding = "windows-1252"
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    return pdf
+
+
+def _write(pdf: FPDF, text: str, *, size: int = 10, bold: bool = False, width: float = 0) -> None:
+    pdf.set_font("Helvetica", "B" if bold else "", size)
+    pdf.multi_cell(width, size * 0.5, text, new_x="LEFT", new_y="NEXT")
+
+
+def pdf_one_column(person: Person, *, capitals: bool = False, style: str = "inline") -> bytes:
+    pdf = _pdf()
+    _write(pdf, name_line(person, capitals=capitals), size=20, bold=True)
+    for line in contact_lines(person):
+        _write(pdf, line)
+    pdf.ln(3)
+    _write(pdf, heading("Summary", capitals, person), size=13, bold=True)
+    _write(pdf, person.summary)
+    _write(pdf, heading("Experience", capitals, person), size=13, bold=True)
+    for job in person.jobs:
+        for line in job_lines(job, style):
+            _write(pdf, line)
+        pdf.ln(2)
+    _write(pdf, heading("Education", capitals, person), size=13, bold=True)
+    for school in person.schools:
+        for line in school_lines(school):
+            _write(pdf, line)
+    if person.skills_written:
+        _write(pdf, heading("Skills", capitals, person), size=13, bold=True)
+        _write(pdf, ", ".join(person.skills_written))
+    return bytes(pdf.output())
+
+
+def pdf_two_columns(
+    person: Person, *, capitals: bool = False, style: str = "company_first"
+) -> bytes:
+    """Name across the top, a sidebar (contact, skills, education) on the
+    left, experience on the right."""
+    pdf = _pdf()
+    _write(pdf, name_line(person, capitals=capitals), size=22, bold=True)
+    top = pdf.get_y() + 4
+    pdf.set_xy(10, top)
+    sidebar = 60
+    _write(pdf, heading("Contact", capitals, person), size=12, bold=True, width=sidebar)
+    for line in contact_lines(person, narrow=True):
+        _write(pdf, line, size=9, width=sidebar)
+    pdf.ln(3)
+    if person.skills_written:
+        _write(pdf, heading("Skills", capitals, person), size=12, bold=True, width=sidebar)
+    for skill in person.skills_written:
+        _write(pdf, skill, size=9, width=sidebar)
+    pdf.ln(3)
+    _write(pdf, heading("Education", capitals, person), size=12, bold=True, width=sidebar)
+    for school in person.schools:
+        _write(pdf, school.degree, size=9, width=sidebar)
+        _write(pdf, school.school, size=9, width=sidebar)
+        _write(pdf, str(school.year), size=9, width=sidebar)
+    pdf.set_xy(80, top)
+    pdf.set_left_margin(80)
+    _write(pdf, heading("Profile", capitals, person), size=12, bold=True)
+    _write(pdf, person.summary)
+    pdf.ln(2)
+    _write(pdf, heading("Experience", capitals, person), size=12, bold=True)
+    for job in person.jobs:
+        for line in job_lines(job, style):
+            _write(pdf, line)
+        pdf.ln(2)
+    return bytes(pdf.output())
+
+
+# --- DOCX
+
+
+def _docx_bytes(document: docx.document.Document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def docx_one_column(
+    person: Person,
+    *,
+    capitals: bool = False,
+    style: str = "at",
+    skills_table: bool = False,
+    name_in_header: bool = False,
+) -> bytes:
+    document = docx.Document()
+    if name_in_header:
+        document.sections[0].header.paragraphs[0].text = name_line(person, capitals=capitals)
+    else:
+        title = document.add_paragraph()
+        run = title.add_run(name_line(person, capitals=capitals))
+        run.bold = True
+        run.font.size = Pt(20)
+    for line in contact_lines(person):
+        document.add_paragraph(line)
+    document.add_heading(heading("Summary", capitals, person), level=1)
+    document.add_paragraph(person.summary)
+    document.add_heading(heading("Professional experience", capitals, person), level=1)
+    for job in person.jobs:
+        for line in job_lines(job, style):
+            if line.startswith("• "):
+                document.add_paragraph(line[2:], style="List Bullet")
+            else:
+                document.add_paragraph(line)
+    document.add_heading(heading("Education", capitals, person), level=1)
+    for school in person.schools:
+        for line in school_lines(school):
+            document.add_paragraph(line)
+    if person.skills_written:
+        document.add_heading(heading("Technical skills", capitals, person), level=1)
+    if skills_table and person.skills_written:
+        columns = 3
+        rows = -(-len(person.skills_written) // columns)
+        table = document.add_table(rows=rows, cols=columns)
+        for index, skill in enumerate(person.skills_written):
+            table.cell(index // columns, index % columns).text = skill
+    elif person.skills_written:
+        document.add_paragraph(", ".join(person.skills_written))
+    return _docx_bytes(document)
+
+
+def docx_two_columns(person: Person, *, capitals: bool = False) -> bytes:
+    """A two-cell table, as Word templates lay out a sidebar."""
+    document = docx.Document()
+    name = document.add_paragraph()
+    name.add_run(name_line(person, capitals=capitals)).bold = True
+    table = document.add_table(rows=1, cols=2)
+    side, main = table.cell(0, 0), table.cell(0, 1)
+    side.paragraphs[0].text = heading("Contact", capitals, person)
+    for line in contact_lines(person, narrow=True):
+        side.add_paragraph(line)
+    if person.skills_written:
+        side.add_paragraph(heading("Skills", capitals, person))
+    for skill in person.skills_written:
+        side.add_paragraph(skill)
+    main.paragraphs[0].text = heading("Profile", capitals, person)
+    main.add_paragraph(person.summary)
+    main.add_paragraph(heading("Experience", capitals, person))
+    for job in person.jobs:
+        for line in job_lines(job, "inline"):
+            main.add_paragraph(line.removeprefix("• "))
+    main.add_paragraph(heading("Education", capitals, person))
+    for school in person.schools:
+        main.add_paragraph(f"{school.school} — {school.degree} ({school.year})")
+    return _docx_bytes(document)
+
+
+# Every layout the accuracy report covers: (name, maker, kind, suffix).
+Maker = Callable[[Person], bytes]
+LAYOUTS: list[tuple[str, Maker, str]] = [
+    ("pdf one column", lambda p: pdf_one_column(p), "pdf"),
+    ("pdf capitals", lambda p: pdf_one_column(p, capitals=True, style="at"), "pdf"),
+    ("pdf two columns", lambda p: pdf_two_columns(p), "pdf"),
+    ("docx one column", lambda p: docx_one_column(p), "docx"),
+    ("docx skills table", lambda p: docx_one_column(p, skills_table=True, style="inline"), "docx"),
+    ("docx capitals, header", lambda p: docx_one_column(p, capitals=True, name_in_header=True, style="company_first"), "docx"),
+    ("docx two columns", lambda p: docx_two_columns(p), "docx"),
+]  # fmt: skip
+
+
+def samples() -> list[tuple[str, Person, str, bytes]]:
+    """(layout, person, file name, bytes) for every person in every layout
+    their letters allow."""
+    out = []
+    for layout, make, suffix in LAYOUTS:
+        for person in PEOPLE:
+            if person.unicode_only and suffix == "pdf":
+                continue
+            name = f"{person.key}-{layout.replace(' ', '-').replace(',', '')}.{suffix}"
+            out.append((layout, person, name, make(person)))
+    return out
