@@ -36,6 +36,11 @@ PATHS = {
     "/conversations/{conversation_id}/reply": {"post"},
     "/conversations/{conversation_id}/assign": {"post"},
     "/conversations/{conversation_id}/done": {"post"},
+    "/duplicates": {"get"},
+    "/duplicates/{review_id}/merge": {"post"},
+    "/duplicates/{review_id}/dismiss": {"post"},
+    "/merges": {"get", "post"},
+    "/merges/{merge_id}/undo": {"post"},
     "/me": {"get"},
 }
 
