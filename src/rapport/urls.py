@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("rapport.privacy.urls")),
     path("", include("rapport.inbox.sms_urls")),
     path("", include("rapport.sourcing.review_urls")),
+    path("", include("rapport.sourcing.urls")),
     path("", include("rapport.web.urls")),
 ]

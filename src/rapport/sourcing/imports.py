@@ -39,8 +39,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import os
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -51,6 +51,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from rapport.accounts.models import Capability
@@ -260,6 +261,21 @@ class PreviewRow:
     values: dict[str, str]
     errors: list[str]
     person: Person | None
+
+    @property
+    def name(self) -> str:
+        return row_name(self.values)
+
+    @property
+    def where(self) -> str:
+        return self.values.get("location") or self.values.get("city", "")
+
+
+def row_name(values: dict[str, str]) -> str:
+    """Who a row is about, as the file wrote it."""
+    if values.get("full_name"):
+        return values["full_name"]
+    return f"{values.get('first_name', '')} {values.get('last_name', '')}".strip()
 
 
 @dataclass
@@ -1152,3 +1168,26 @@ def changes_text(changes: dict[str, Any]) -> str:
 class _Echo:
     def write(self, value: str) -> str:
         return value
+
+
+def report_rows(job: ImportJob, *, outcome: str = "") -> Any:
+    """The report's rows, in file order, for a page."""
+    rows = ImportRow.objects.filter(job=job).select_related("candidate").order_by("number")
+    return rows.filter(outcome=outcome) if outcome else rows
+
+
+def attach_reviews(job: ImportJob, rows: Iterable[ImportRow]) -> None:
+    """Set `review_id` on each possible duplicate's row: the review it opened."""
+    wanted = [r for r in rows if r.outcome == RowOutcome.DUPLICATE and r.candidate_id]
+    ids = {r.candidate_id for r in wanted}
+    found: dict[int, int] = {}
+    for pk, candidate_id, other_id in (
+        DuplicateReview.objects.filter(job=job)
+        .filter(Q(candidate__in=ids) | Q(other__in=ids))
+        .values_list("pk", "candidate_id", "other_id")
+        .order_by("pk")
+    ):
+        found.setdefault(candidate_id, pk)
+        found.setdefault(other_id, pk)
+    for row in rows:
+        row.review_id = found.get(row.candidate_id) if row in wanted else None  # type: ignore[attr-defined]

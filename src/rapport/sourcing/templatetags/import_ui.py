@@ -1,0 +1,30 @@
+"""Small filters for the import pages."""
+
+from __future__ import annotations
+
+from django import template
+
+from rapport.sourcing.import_mapping import FIELDS
+from rapport.sourcing.imports import row_name
+from rapport.sourcing.models import ImportJob, ImportStatus
+
+register = template.Library()
+
+
+@register.filter
+def import_percent(job: ImportJob) -> int:
+    if job.status == ImportStatus.DONE:
+        return 100
+    if not job.rows_total:
+        return 0
+    return min(99, round(100 * job.rows_done / job.rows_total))
+
+
+@register.filter
+def import_field(name: str) -> str:
+    return {"pool": "Pool", "school": "School"}.get(name) or FIELDS.get(name, name)
+
+
+@register.filter
+def import_row_name(values: dict[str, str]) -> str:
+    return row_name(values) or "—"
