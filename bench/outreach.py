@@ -72,6 +72,10 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--connections", type=int, default=4, help="SMTP connections per worker")
+    parser.add_argument(
+        "--processes", type=int, default=1,
+        help="sending processes per worker (RAPPORT_SENDING_PROCESSES); the connections are shared out",
+    )  # fmt: skip
     parser.add_argument("--sinks", type=int, default=3, help="aiosmtpd sink processes")
     parser.add_argument("--baseline-messages", type=int, default=20_000)
     parser.add_argument("--memory-recipients", type=int, default=1_000_000)
@@ -91,6 +95,7 @@ def main() -> None:
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "load_average": os.getloadavg(),
         "messages": args.messages,
+        "sending_processes": args.processes,
         "targets": TARGETS,
         "databases": {},
     }
@@ -98,7 +103,8 @@ def main() -> None:
     for database in databases:
         workers = 2 if database == "postgres" else 1
         print(
-            f"\n== {database}: {args.messages:,} messages, {workers} worker(s) x {args.connections} connections",
+            f"\n== {database}: {args.messages:,} messages, {workers} worker(s) x {args.connections} connections"
+            f" in {args.processes} sending process(es)",
             flush=True,
         )
         with scratch(database, args.postgres_url) as env:
@@ -225,6 +231,7 @@ def deliver(
         **env,
         "RAPPORT_EMAIL_URL": f"smtp://127.0.0.1:{port}",
         "RAPPORT_SMTP_CONNECTIONS": str(args.connections),
+        "RAPPORT_SENDING_PROCESSES": str(args.processes),
     }
     started = time.perf_counter()
     processes = [
@@ -238,8 +245,8 @@ def deliver(
     try:
         while True:
             time.sleep(1)
-            for i, process in enumerate(processes):
-                peaks[i] = max(peaks[i], _rss_mb(process.pid))
+            for i, process in enumerate(processes):  # a worker and its sending processes
+                peaks[i] = max(peaks[i], _tree_rss_mb(process.pid))
             if _pending(env) == 0:
                 break
             if time.perf_counter() - started > 3600:
@@ -283,6 +290,18 @@ def _rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """A process's peak resident set plus its children's (sending processes)."""
+    total = _rss_mb(pid)
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += _rss_mb(int(child))
+    except OSError:
+        pass
+    return total
 
 
 def _baseline(

@@ -2,7 +2,10 @@
 send, record.
 
 Each `rapport worker` runs RAPPORT_SMTP_CONNECTIONS sending threads, each
-with its own SMTP connection kept open between messages. A thread claims a
+with its own SMTP connection kept open between messages; with
+RAPPORT_SENDING_PROCESSES above 1, those threads are shared out among that
+many sending processes, so that the Python work around each message runs on
+several cores. A thread claims a
 small batch of due messages with a conditional update under a lease
 (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's IMMEDIATE
 transactions serialise the claim), so two workers never hold the same
@@ -24,10 +27,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import multiprocessing
+import multiprocessing.process
+import os
+import signal
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections, transaction
@@ -486,10 +494,90 @@ class Deliverer(threading.Thread):
 
 
 def start_deliverers(worker_id: str, stopped: threading.Event) -> list[threading.Thread]:
+    """The worker's sending threads; with RAPPORT_SENDING_PROCESSES above 1,
+    a thread that keeps that many sending processes running instead."""
+    if settings.SENDING_PROCESSES > 1:
+        supervisor = SendingProcesses(worker_id=worker_id, stopped=stopped)
+        supervisor.start()
+        return [supervisor]
+    return _start_threads(worker_id, stopped, settings.SMTP_CONNECTIONS)
+
+
+def _start_threads(prefix: str, stopped: threading.Event, count: int) -> list[threading.Thread]:
     threads: list[threading.Thread] = [
-        Deliverer(owner=f"{worker_id}/{n}", stopped=stopped)
-        for n in range(settings.SMTP_CONNECTIONS)
+        Deliverer(owner=f"{prefix}/{n}", stopped=stopped) for n in range(count)
     ]
     for thread in threads:
         thread.start()
     return threads
+
+
+# --- sending processes
+#
+# A worker's sending threads share one interpreter, and the Python work
+# around each message (the policy, the MIME, the database) holds it: past a
+# few hundred messages a second, more threads add nothing. Sending processes
+# each run their share of the SMTP connections in an interpreter of their
+# own. They claim from the outbox exactly as threads do (a lease per batch),
+# so nothing about crash safety changes: a process that dies leaves its
+# batch to be taken over when its lease lapses, and the supervisor starts
+# another in its place.
+
+
+class SendingProcesses(threading.Thread):
+    """Keeps RAPPORT_SENDING_PROCESSES sending processes alive while the
+    worker runs, and stops them (SIGTERM, then waiting) when it stops."""
+
+    def __init__(self, *, worker_id: str, stopped: threading.Event) -> None:
+        super().__init__(name="sending-processes", daemon=True)
+        self.worker_id = worker_id
+        self.stopped = stopped
+        self.processes: dict[int, multiprocessing.process.BaseProcess] = {}
+
+    def run(self) -> None:
+        count = settings.SENDING_PROCESSES
+        threads = max(1, -(-settings.SMTP_CONNECTIONS // count))  # each takes its share
+        context = multiprocessing.get_context("spawn")
+        try:
+            while not self.stopped.is_set():
+                for n in range(count):
+                    process = self.processes.get(n)
+                    if process is None or not process.is_alive():
+                        if process is not None:
+                            logger.warning("Sending process %s ended (%s); starting another.",
+                                           n, process.exitcode)  # fmt: skip
+                        self.processes[n] = self._start(context, n, threads)
+                self.stopped.wait(1.0)
+        finally:
+            for process in self.processes.values():
+                if process.is_alive():
+                    process.terminate()
+            for process in self.processes.values():
+                process.join(timeout=settings.SMTP_TIMEOUT + 5)
+
+    def _start(self, context: Any, n: int, threads: int) -> multiprocessing.process.BaseProcess:
+        from rapport.outreach import sending
+
+        process = context.Process(
+            target=sending.main,
+            kwargs={"prefix": f"{self.worker_id}/p{n}", "threads": threads, "parent": os.getpid()},
+            name=f"rapport-sending-{n}",
+            daemon=True,
+        )
+        process.start()
+        return process
+
+
+def sending_process(*, prefix: str, threads: int, parent: int) -> None:
+    """The body of one sending process: its threads, until SIGTERM or until
+    the worker that started it is gone (even killed, it must not send on)."""
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the worker decides when to stop
+    running = _start_threads(prefix, stopped, threads)
+    while not stopped.is_set():
+        if os.getppid() != parent:
+            stopped.set()
+        stopped.wait(1.0)
+    for thread in running:
+        thread.join()
