@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 
 from rapport.accounts.models import User
 from rapport.core.errors import PermissionDenied
@@ -391,3 +392,67 @@ def test_reading_a_big_file_keeps_memory_flat(tmp_path: Path) -> None:
     tracemalloc.stop()
     assert count == 200_000
     assert peak < 2_000_000, f"{peak:,} bytes to read {path.stat().st_size:,}"
+
+
+# --- the command line --------------------------------------------------------------
+
+
+def test_the_command_imports_with_a_mapping_file_and_summarises(
+    owner: User, tmp_path: Path
+) -> None:
+    mapping = tmp_path / "map.json"
+    mapping.write_text(
+        '{"columns": {"skills": "", "headline": "current_title", "Current Title": ""}}'
+    )
+    out = io.StringIO()
+    call_command(
+        "import", str(FILES / "linkedin.csv"), "--as", owner.email, "--pool", "Fair",
+        "--tag", "fair", "--source", "job-fair", "--map", str(mapping), stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert "Imported linkedin.csv: 9 rows in" in text
+    assert "  created                      3" in text
+    assert "  rejected                     4" in text
+    assert "row 5: No first name: a candidate needs at least a first name." in text
+    maria = Candidate.objects.get(first_name="Maria", last_name="Souza")
+    assert maria.current_title == "Backend engineer Python, Django"
+    assert (maria.source, list(maria.pools.values_list("name", flat=True))) == (
+        "job-fair",
+        ["Fair"],
+    )
+    assert not maria.skills.exists()
+
+
+def test_the_command_says_what_is_wrong(owner: User, manager: User, tmp_path: Path) -> None:
+    bad = tmp_path / "map.csv"
+    bad.write_text("column,field\nEmail Adress,email\n")
+    with pytest.raises(CommandError, match="the file has no column “Email Adress”"):
+        call_command("import", str(FILES / "linkedin.csv"), "--as", owner.email, "--map", str(bad))
+    with pytest.raises(CommandError, match="The file is empty."):
+        call_command("import", str(FILES / "empty.csv"), "--as", owner.email)
+    with pytest.raises(CommandError, match="may not add candidates"):
+        call_command("import", str(FILES / "linkedin.csv"), "--as", manager.email)
+    with pytest.raises(CommandError, match="There is no active user nobody@example.com."):
+        call_command("import", str(FILES / "linkedin.csv"), "--as", "nobody@example.com")
+    assert not ImportJob.objects.exists()
+
+
+def test_the_command_carries_on_an_interrupted_import(
+    owner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "BATCH", 3)
+    original = imports.Batch.write
+
+    def crash(self: imports.Batch) -> None:
+        original(self)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(imports.Batch, "write", crash)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("import", str(FILES / "linkedin.csv"), "--as", owner.email)
+    monkeypatch.setattr(imports.Batch, "write", original)
+    err = io.StringIO()
+    call_command("import", str(FILES / "linkedin.csv"), "--as", owner.email, stderr=err,
+                 stdout=io.StringIO())  # fmt: skip
+    job = ImportJob.objects.get()
+    assert (job.status, job.created, job.rejected) == (ImportStatus.DONE, 3, 4)

@@ -1191,3 +1191,9 @@ def attach_reviews(job: ImportJob, rows: Iterable[ImportRow]) -> None:
         found.setdefault(other_id, pk)
     for row in rows:
         row.review_id = found.get(row.candidate_id) if row in wanted else None  # type: ignore[attr-defined]
+
+
+def elapsed(job: ImportJob) -> float:
+    """Seconds the import has run (so far)."""
+    end = job.finished_at or timezone.now()
+    return (end - job.started_at).total_seconds() if job.started_at else 0.0

@@ -12,8 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -96,9 +98,6 @@ class Command(BaseCommand):
             return unfinished
         with path.open("rb") as upload:
             job = import_create(actor=actor, upload=upload, name=path.name)
-        columns = dict(job.columns)
-        if options["mapping"]:
-            columns.update(_mapping(Path(options["mapping"]), job))
         run = Options(
             pool=options["pool"],
             tag=options["tag"],
@@ -107,10 +106,13 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
         )
         try:
+            columns = dict(job.columns)
+            if options["mapping"]:
+                columns.update(_mapping(Path(options["mapping"]), job))
             import_start(
                 actor=actor, job=job, mapping=Mapping.of(columns), options=run, enqueue=False
             )
-        except (ValidationError, PermissionDenied):
+        except (ValidationError, PermissionDenied, CommandError):
             job.file.delete(save=False)
             job.delete()
             raise
@@ -183,7 +185,7 @@ def summary(job: ImportJob) -> str:
         lines.append(f"  row {row.number}: {row.reason}")
     if job.rejected > 5:
         lines.append(f"  … and {job.rejected - 5:,} more rejected rows")
-    lines.append(f"The full report: /imports/{job.pk}/report.csv")
+    lines.append(f"The full report: {settings.BASE_URL}{reverse('import_detail', args=[job.pk])}")
     return "\n".join(lines)
 
 
