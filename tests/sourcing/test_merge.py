@@ -377,6 +377,63 @@ def test_a_person_is_not_merged_with_themselves(
         candidate_merge(actor=owner, kept=maria, merged=maria, choices={})
 
 
+def test_the_merged_persons_preferences_come_along_when_the_kept_record_has_none(
+    make_candidate: Make, owner: User
+) -> None:
+    kept = make_candidate(first_name="Ana", last_name="Lima")
+    merged = make_candidate(first_name="Anna", last_name="Lima")
+    topic = Topic.objects.create(name="Events")
+    preferences_update(
+        candidate=merged,
+        choice=PreferenceChoice(subscribed=False, frequency="monthly", topics_declined=(topic.pk,)),
+    )
+    before = dump()
+
+    merge = candidate_merge(actor=owner, kept=kept, merged=merged, choices={})
+
+    preference = Preference.objects.get(candidate=kept)
+    assert preference.unsubscribed_at is not None and preference.frequency == "monthly"
+    assert list(preference.topics_declined.values_list("name", flat=True)) == ["Events"]
+    assert not Preference.objects.filter(candidate_id=merged.pk).exists()
+    merge_undo(actor=owner, merge=merge)
+    assert differences(before, dump()) == {}
+
+
+def test_a_review_of_other_people_or_already_closed_is_refused(
+    pair: tuple[Candidate, Candidate], owner: User, make_candidate: Make
+) -> None:
+    maria, mary = pair
+    third = make_candidate(first_name="Third")
+    elsewhere = DuplicateReview.objects.create(candidate=third, other=maria, score=85)
+    closed = DuplicateReview.objects.create(
+        candidate=mary, other=maria, score=85, status=ReviewStatus.DISMISSED
+    )
+
+    with pytest.raises(ValidationError, match="about two other people"):
+        candidate_merge(actor=owner, kept=maria, merged=mary, choices={}, review=elsewhere)
+    with pytest.raises(ValidationError, match="already closed: Not the same person"):
+        candidate_merge(actor=owner, kept=maria, merged=mary, choices={}, review=closed)
+
+
+def test_reviews_with_third_people_follow_the_kept_record(
+    pair: tuple[Candidate, Candidate], owner: User, make_candidate: Make
+) -> None:
+    maria, mary = pair
+    third, fourth = make_candidate(first_name="Third"), make_candidate(first_name="Fourth")
+    moves = DuplicateReview.objects.create(candidate=third, other=mary, score=85)
+    twin = DuplicateReview.objects.create(candidate=fourth, other=maria, score=90)
+    folded = DuplicateReview.objects.create(candidate=mary, other=fourth, score=80)
+    before = dump()
+
+    merge = candidate_merge(actor=owner, kept=maria, merged=mary, choices={})
+
+    assert DuplicateReview.objects.get(pk=moves.pk).other_id == maria.pk
+    assert DuplicateReview.objects.filter(pk=twin.pk).exists()
+    assert not DuplicateReview.objects.filter(pk=folded.pk).exists()
+    merge_undo(actor=owner, merge=merge)
+    assert differences(before, dump()) == {}
+
+
 # --- undoing ---------------------------------------------------------------------
 
 

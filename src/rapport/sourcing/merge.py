@@ -681,8 +681,8 @@ def merge_undo(*, actor: User, merge: Merge) -> tuple[Candidate, Candidate]:
     merged). Refuses, with the reason, when a later change stands in the way."""
     require(actor, Capability.EDIT_CANDIDATES)
     merge = Merge.objects.select_for_update().get(pk=merge.pk)
-    _check_undo(merge)
     _lock(actor, [merge.kept_id])
+    _check_undo(merge)
     snapshot = merge.snapshot
     kept_id, merged_id = merge.kept_id, merge.merged_id
     try:
