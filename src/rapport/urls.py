@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("rapport.sourcing.resume_urls")),
     path("", include("rapport.outreach.public_urls")),
     path("", include("rapport.privacy.urls")),
+    path("", include("rapport.sourcing.community_urls")),
+    path("", include("rapport.sourcing.referral_urls")),
     path("", include("rapport.inbox.sms_urls")),
     path("", include("rapport.sourcing.review_urls")),
     path("", include("rapport.sourcing.urls")),

@@ -8,5 +8,8 @@ stored files, their text and what was read from them), the public
 talent-community sign-up (CommunitySignup, double opt-in), referrals
 (Referral), and capture from profile pages.
 
-May import `core`, `accounts`, `people`, `search` and `privacy`.
+May import `core`, `accounts`, `people`, `search` and `privacy`; the
+talent community also `outreach` (its SMTP transport for the confirmation
+email, the preference centre it leads to) and referrals `engagement` (the
+band they show).
 """

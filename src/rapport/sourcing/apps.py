@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.apps import AppConfig
 
 
@@ -14,3 +16,10 @@ class SourcingConfig(AppConfig):
 
         # Résumés are searchable with the rest of a candidate's words.
         text_source_register("resumes", resume_texts)
+
+        from rapport.core import schedule
+
+        # Talent-community sign-ups never confirmed are deleted once stale.
+        schedule.every(
+            dt.timedelta(hours=24), "rapport.sourcing.community_tasks.community_signups_purge"
+        )

@@ -1,0 +1,12 @@
+"""Referring someone, and following one's referrals."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from rapport.sourcing import referral_views as views
+
+urlpatterns = [
+    path("referrals/", views.referral_list, name="referral_list"),
+    path("referrals/new/", views.referral_create, name="referral_create"),
+]
