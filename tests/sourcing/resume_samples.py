@@ -521,3 +521,157 @@ def samples() -> list[tuple[str, Person, str, bytes]]:
             name = f"{person.key}-{layout.replace(' ', '-').replace(',', '')}.{suffix}"
             out.append((layout, person, name, make(person)))
     return out
+
+
+# --- held out: written after the parser, in other people's habits, and
+# never tuned against. Their accuracy is reported apart from the rest.
+
+
+@dataclass
+class HeldOut:
+    key: str
+    text: str
+    name: tuple[str, str]
+    email: str
+    phone: str
+    links: dict[str, str]  # linkedin, github, portfolio as the profile would keep them
+    skills: set[str]
+    title: str
+    company: str
+    education: list[tuple[str, str, int]]  # degree, school, year
+    years: int
+
+
+HELD_OUT = [
+    HeldOut(
+        key="daniel",
+        text="""Daniel Okafor
+Lagos, Nigeria | daniel.okafor@example.com | +234 803 123 4567
+linkedin.com/in/danielokafor
+
+PROFILE
+Mobile developer with a focus on offline-first apps for low-bandwidth markets.
+
+WORK EXPERIENCE
+Kobo Payments Ltd — Lagos
+Senior Android Developer
+Oct 2020 - Present
+- Rebuilt the merchant app in Kotlin with Jetpack Compose.
+- Cut the crash rate by 60% with Firebase Crashlytics.
+
+Andela — Remote
+Software Engineer
+Jun 2017 - Sep 2020
+- Built React Native apps for clients in the US.
+
+EDUCATION
+University of Lagos
+B.Sc. Computer Science, 2016
+
+SKILLS
+Kotlin · Java · Android · React Native · Firebase · Git""",
+        name=("Daniel", "Okafor"),
+        email="daniel.okafor@example.com",
+        phone="+2348031234567",
+        links={"linkedin": "https://www.linkedin.com/in/danielokafor"},
+        skills={"Kotlin", "Java", "Android Development", "React Native", "Firebase", "Git",
+                "Jetpack Compose"},  # fmt: skip
+        title="Senior Android Developer",
+        company="Kobo Payments Ltd",
+        education=[("B.Sc. Computer Science", "University of Lagos", 2016)],
+        years=8,
+    ),
+    HeldOut(
+        key="rachel",
+        text="""RACHEL KIM
+(212) 555-0187 • rachel.kim@example.com • New York, NY
+github.com/rkim-data
+
+SUMMARY
+Data engineer with 6 years of experience building batch and streaming pipelines.
+
+EXPERIENCE
+Data Engineer, Lattice Health, New York, NY 2022 – Present
+• Built Airflow DAGs moving 2 TB/day into Snowflake.
+• Migrated legacy ETL from SSIS to dbt.
+Junior Data Engineer, Cobalt Insurance Group, Hartford, CT 2019 – 2022
+• Wrote Spark jobs in Scala and Python.
+
+EDUCATION
+B.S. Mathematics, Rutgers University, 2019
+
+TECHNICAL SKILLS
+Languages: Python, Scala, SQL
+Tools: Airflow, Spark, dbt, Snowflake, Docker""",
+        name=("Rachel", "Kim"),
+        email="rachel.kim@example.com",
+        phone="+12125550187",
+        links={"github": "https://github.com/rkim-data"},
+        skills={"Python", "Scala", "SQL", "Apache Airflow", "Apache Spark", "dbt", "Snowflake",
+                "Docker", "ETL"},  # fmt: skip
+        title="Data Engineer",
+        company="Lattice Health",
+        education=[("B.S. Mathematics", "Rutgers University", 2019)],
+        years=7,
+    ),
+    HeldOut(
+        key="mariana",
+        text="""Mariana Alves Ferreira
+Enfermeira
+Porto, Portugal · mariana.ferreira@example.pt · 912 345 678
+
+Experiência profissional
+Enfermeira de Cuidados Intensivos — Hospital de Santo António
+março 2019 – atual
+Enfermeira — Centro de Saúde da Boavista
+setembro 2015 – fevereiro 2019
+
+Formação
+Licenciatura em Enfermagem, Escola Superior de Enfermagem do Porto, 2015
+
+Competências
+Triagem de Manchester, ACLS, Cuidados intensivos, Epic""",
+        name=("Mariana", "Alves Ferreira"),
+        email="mariana.ferreira@example.pt",
+        phone="+351912345678",
+        links={},
+        skills={"ACLS", "Epic EHR"},
+        title="Enfermeira de Cuidados Intensivos",
+        company="Hospital de Santo António",
+        education=[
+            ("Licenciatura em Enfermagem", "Escola Superior de Enfermagem do Porto", 2015)
+        ],
+        years=10,
+    ),
+    HeldOut(
+        key="tom",
+        text="""Tom Becker | Berlin | tom.becker@example.de | +49 151 23456789 | tombecker.io
+Backend developer (Go, PostgreSQL, Kafka)
+2021–today Backend Developer at Kiezkauf GmbH
+2018–2021 Werkstudent Software Engineering, Nordbyte AG
+TU Berlin, M.Sc. Informatik (2020)""",
+        name=("Tom", "Becker"),
+        email="tom.becker@example.de",
+        phone="+4915123456789",
+        links={"portfolio": "https://tombecker.io"},
+        skills={"Go", "PostgreSQL", "Apache Kafka"},
+        title="Backend Developer",
+        company="Kiezkauf GmbH",
+        education=[("M.Sc. Informatik", "TU Berlin", 2020)],
+        years=8,
+    ),
+]
+
+
+def text_pdf(text: str) -> bytes:
+    pdf = _pdf()
+    for line in text.split("\n"):
+        _write(pdf, line or " ")
+    return bytes(pdf.output())
+
+
+def text_docx(text: str) -> bytes:
+    document = docx.Document()
+    for line in text.split("\n"):
+        document.add_paragraph(line)
+    return _docx_bytes(document)

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from rapport.accounts.models import Capability
 from rapport.core.activity import activity_record
+from rapport.core.contacts import display_phone
 from rapport.core.models import ActivityKind
 from rapport.people.models import Candidate, CandidateSkill, ContactKind
 from rapport.people.services import (
@@ -61,6 +62,14 @@ PROFILE_FIELDS = (
 )
 LIST_FIELDS = ("emails", "phones", "skills", "education")
 CONFIRMABLE = ("name", *PROFILE_FIELDS, *LIST_FIELDS)
+FIELD_WORDS = {
+    "first_name": "first name",
+    "last_name": "last name",
+    "linkedin_url": "LinkedIn",
+    "github_url": "GitHub",
+    "portfolio_url": "portfolio",
+    "years_experience": "years of experience",
+}
 
 
 # --- the searchable text
@@ -243,7 +252,7 @@ def resume_confirm(*, actor: User, resume: Resume, fields: Mapping[str, Any]) ->
     skills = _skills_after(candidate, resume, fields.get("skills") or [])
     candidate_update(actor=actor, candidate=candidate, data=data, skills=skills)
     changed += [
-        f.name.replace("_", " ")
+        FIELD_WORDS.get(f.name, f.name.replace("_", " "))
         for f in dataclass_fields(CandidateFields)
         if getattr(before, f.name) != getattr(data, f.name)
     ]
@@ -252,13 +261,14 @@ def resume_confirm(*, actor: User, resume: Resume, fields: Mapping[str, Any]) ->
     for kind, key in ((ContactKind.EMAIL, "emails"), (ContactKind.PHONE, "phones")):
         for value in _accepted(resume, key, fields.get(key) or []):
             contact_add(actor=actor, candidate=candidate, kind=kind, value=value)
-            changed.append(value)
+            changed.append(display_phone(value) if kind == ContactKind.PHONE else value)
     education = _education(resume, fields.get("education") or [])
     if education:
+        # One line each (the note keeps line breaks), not a Markdown list.
         note_add(
             actor=actor,
             candidate=candidate,
-            body=f"Education, from the résumé {resume.original_name}:\n\n" + "\n".join(education),
+            body=f"Education, from the résumé {resume.original_name}:\n" + "\n".join(education),
         )
         changed.append("education")
     _mark_accepted(resume, fields, actor)
@@ -314,7 +324,7 @@ def _education(resume: Resume, positions: Sequence[Any]) -> list[str]:
                 {"education": [f"{position!r} is not an entry read from this résumé."]}
             ) from None
         parts = [entry.get("degree"), entry.get("school"), entry.get("year")]
-        lines.append("- " + ", ".join(str(p) for p in parts if p))
+        lines.append(", ".join(str(p) for p in parts if p))
     return lines
 
 
@@ -352,12 +362,20 @@ class Outcome:
 class BulkLine:
     """What became of one file."""
 
-    name: str
+    name: str  # the file's name, or "archive.zip › member" for a zip's member
     outcome: str
     message: str = ""
     candidate_id: int | None = None
     candidate_name: str = ""
     resume_id: int | None = None
+
+    @property
+    def archive(self) -> str:
+        return self.name.split(" › ", 1)[0] if " › " in self.name else ""
+
+    @property
+    def member(self) -> str:
+        return self.name.split(" › ", 1)[-1]
 
 
 @dataclass
@@ -387,20 +405,26 @@ def resumes_bulk(*, actor: User, files_or_zip: Sequence[File]) -> BulkReport:
     require(actor, Capability.EDIT_CANDIDATES)
     report = BulkReport()
     matcher = SkillMatcher.from_database()
-    items: list[tuple[str, bytes]] = []
+    entries: list[tuple[str, bytes] | BulkLine] = []
     for upload in files_or_zip:
-        items.extend(_expand(upload, report))
-    if len(items) > BULK_MAX_FILES:
-        for name, _ in items[BULK_MAX_FILES:]:
+        entries.extend(_expand(upload))
+    read = 0
+    for entry in entries:
+        if isinstance(entry, BulkLine):
+            report.lines.append(entry)
+            continue
+        name, data = entry
+        read += 1
+        if read > BULK_MAX_FILES:
             report.lines.append(
                 BulkLine(
                     name,
                     Outcome.REJECTED,
-                    f"Not read: one upload reads at most {BULK_MAX_FILES} résumés; send the rest again.",
+                    f"Not read: one upload reads at most {BULK_MAX_FILES} résumés; "
+                    "send the rest again.",
                 )
             )
-        items = items[:BULK_MAX_FILES]
-    for name, data in items:
+            continue
         try:
             with transaction.atomic():
                 report.lines.append(_bulk_one(actor, name, data, matcher))
@@ -409,8 +433,9 @@ def resumes_bulk(*, actor: User, files_or_zip: Sequence[File]) -> BulkReport:
     return report
 
 
-def _expand(upload: File, report: BulkReport) -> list[tuple[str, bytes]]:
-    """The résumés in one upload: the file itself, or a zip's members."""
+def _expand(upload: File) -> list[tuple[str, bytes] | BulkLine]:
+    """The résumés in one upload, in order: the file itself, or a zip's
+    members; what cannot be read is a report line in its place."""
     name = display_name(upload.name or "")
     size = getattr(upload, "size", None) or 0
     head = upload.read(8)
@@ -419,34 +444,31 @@ def _expand(upload: File, report: BulkReport) -> list[tuple[str, bytes]]:
         try:
             return [(name, _read_upload(upload, name))]
         except ResumeRejected as exc:
-            report.lines.append(BulkLine(name, Outcome.REJECTED, exc.reason))
-            return []
+            return [BulkLine(name, Outcome.REJECTED, exc.reason)]
     if size > ZIP_MAX_BYTES:
-        report.lines.append(
+        return [
             BulkLine(
                 name,
                 Outcome.REJECTED,
                 f"{name} is {resumes.megabytes(size)}; a zip may be at most "
                 f"{resumes.megabytes(ZIP_MAX_BYTES)}.",
             )
-        )
-        return []
+        ]
     data = upload.read(ZIP_MAX_BYTES + 1)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if "word/document.xml" in archive.namelist():
                 return [(name, data)]  # a DOCX is a zip too
-            return _members(archive, name, report)
+            return _members(archive, name)
     except ResumeRejected as exc:
-        report.lines.append(BulkLine(name, Outcome.REJECTED, exc.reason))
+        return [BulkLine(name, Outcome.REJECTED, exc.reason)]
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
-        report.lines.append(
+        return [
             BulkLine(name, Outcome.REJECTED, f"{name} is a damaged zip archive and cannot be read.")
-        )
-    return []
+        ]
 
 
-def _members(archive: zipfile.ZipFile, name: str, report: BulkReport) -> list[tuple[str, bytes]]:
+def _members(archive: zipfile.ZipFile, name: str) -> list[tuple[str, bytes] | BulkLine]:
     resumes.archive_check(
         archive,
         name,
@@ -455,14 +477,14 @@ def _members(archive: zipfile.ZipFile, name: str, report: BulkReport) -> list[tu
         max_total=ZIP_MAX_UNPACKED,
         max_ratio=ZIP_MAX_RATIO,
     )
-    items = []
+    entries: list[tuple[str, bytes] | BulkLine] = []
     for info in archive.infolist():
         member = info.filename
         label = f"{name} › {member}"
         if info.is_dir() or _ignorable(member):
             continue
         if not _safe_member(member):
-            report.lines.append(
+            entries.append(
                 BulkLine(
                     label,
                     Outcome.REJECTED,
@@ -472,7 +494,7 @@ def _members(archive: zipfile.ZipFile, name: str, report: BulkReport) -> list[tu
             )
             continue
         if resumes.is_encrypted(info):
-            report.lines.append(
+            entries.append(
                 BulkLine(
                     label,
                     Outcome.REJECTED,
@@ -483,7 +505,7 @@ def _members(archive: zipfile.ZipFile, name: str, report: BulkReport) -> list[tu
             continue
         data = resumes.read_bounded(archive, info, info.file_size)
         if data.startswith(b"PK\x03\x04") and not _is_docx(data):
-            report.lines.append(
+            entries.append(
                 BulkLine(
                     label,
                     Outcome.REJECTED,
@@ -491,10 +513,10 @@ def _members(archive: zipfile.ZipFile, name: str, report: BulkReport) -> list[tu
                 )
             )
             continue
-        items.append((label, data))
-    if not items and not report.lines:
-        report.lines.append(BulkLine(name, Outcome.REJECTED, f"{name} holds no résumés."))
-    return items
+        entries.append((label, data))
+    if not entries:
+        entries.append(BulkLine(name, Outcome.REJECTED, f"{name} holds no résumés."))
+    return entries
 
 
 def _ignorable(member: str) -> bool:
@@ -611,7 +633,7 @@ def _fill_blanks(actor: User, candidate: Candidate, found: Extraction) -> list[s
         value = _sure(getattr(found, key))
         if value not in (None, "") and getattr(data, key) in (None, ""):
             setattr(data, key, value)
-            filled.append(key.replace("_", " "))
+            filled.append(FIELD_WORDS.get(key, key.replace("_", " ")))
     have = {s.lower() for s in candidate.skills.values_list("name", flat=True)}
     new_skills = [
         f.value for f in found.skills if f.confidence >= HIGH and f.value.lower() not in have
@@ -632,7 +654,9 @@ def _fill_blanks(actor: User, candidate: Candidate, found: Extraction) -> list[s
             try:
                 with transaction.atomic():
                     contact_add(actor=actor, candidate=candidate, kind=kind, value=item.value)
-                filled.append(item.value)
+                filled.append(
+                    display_phone(item.value) if kind == ContactKind.PHONE else item.value
+                )
             except ValidationError:
                 continue  # someone else's address: the report says who matched
     return filled
