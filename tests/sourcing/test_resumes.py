@@ -28,7 +28,7 @@ from rapport.accounts.models import User
 from rapport.core.contacts import canonical_profile_url
 from rapport.core.models import Activity
 from rapport.people.models import Candidate, ContactPoint, Note
-from rapport.people.services import CandidateFields, candidate_update
+from rapport.people.services import CandidateFields, candidate_delete, candidate_update
 from rapport.search.selectors import candidate_search
 from rapport.sourcing import resumes
 from rapport.sourcing.models import Resume, ResumeStatus
@@ -478,6 +478,20 @@ def test_removing_a_resume_takes_its_words_out_of_search(
     with django_capture_on_commit_callbacks(execute=True):
         resume_delete(actor=owner, resume=resume)
     assert not candidate_search(owner, query="axolotlfarming").rows.exists()
+    assert not path.exists()
+
+
+def test_deleting_a_candidate_removes_their_resume_files(
+    owner: User, candidate: Candidate, django_capture_on_commit_callbacks: Any
+) -> None:
+    resume = resume_upload(
+        actor=owner, candidate=candidate, file=upload("cv.pdf", pdf_one_column(ANA))
+    )
+    path = Path(resume.file.path)
+    assert path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate_delete(actor=owner, candidate=candidate)
+    assert not Resume.objects.exists()
     assert not path.exists()
 
 

@@ -17,6 +17,15 @@ class SourcingConfig(AppConfig):
         # Résumés are searchable with the rest of a candidate's words.
         text_source_register("resumes", resume_texts)
 
+        from django.db.models.signals import post_delete
+
+        from rapport.sourcing.models import Resume
+        from rapport.sourcing.resume_services import resume_file_forget
+
+        # A résumé's file goes with its row, however the row goes (a candidate
+        # deleted or erased takes their résumés with them).
+        post_delete.connect(resume_file_forget, sender=Resume, dispatch_uid="resume_file_forget")
+
         from rapport.core import schedule
 
         # Talent-community sign-ups never confirmed are deleted once stale.

@@ -195,8 +195,7 @@ def resume_delete(*, actor: User, resume: Resume) -> None:
     require(actor, Capability.EDIT_CANDIDATES)
     candidate = resume.candidate
     name = resume.original_name
-    file = resume.file
-    resume.delete()
+    resume.delete()  # the file follows once the transaction commits (resume_file_forget)
     if candidate is not None:
         activity_record(
             kind=ActivityKind.CANDIDATE_UPDATED,
@@ -206,7 +205,17 @@ def resume_delete(*, actor: User, resume: Resume) -> None:
             data={"fields": ["resume"]},
         )
         candidate_reindex(candidate_ids=[candidate.pk])
-    transaction.on_commit(lambda: file.delete(save=False))
+
+
+def resume_file_forget(sender: type[Resume], instance: Resume, **kwargs: Any) -> None:
+    """Remove a deleted résumé's file from storage, once the deletion is
+    committed (a rolled-back deletion keeps it). Connected to post_delete in
+    SourcingConfig.ready, so a candidate's deletion or erasure, which
+    cascades to their résumés, removes their files too."""
+    file = instance.file
+    if file and file.name:
+        storage, name = file.storage, file.name
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 # --- confirming what was read
