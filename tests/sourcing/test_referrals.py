@@ -37,18 +37,18 @@ def refer(client: Client, **fields: Any) -> Any:
         "told": "on",
         **fields,
     }
-    return client.post("/referrals/new/", {k: v for k, v in data.items() if v is not None})
+    return client.post("/refer/new/", {k: v for k, v in data.items() if v is not None})
 
 
 def test_everyone_signed_in_may_refer_and_nobody_else(
     client: Client, cast: dict[str, User]
 ) -> None:
-    assert client.get("/referrals/new/").status_code == 302  # to the login page
+    assert client.get("/refer/new/").status_code == 302  # to the login page
     for name, user in cast.items():
-        page = login(Client(), user).get("/referrals/new/")
+        page = login(Client(), user).get("/refer/new/")
         assert page.status_code == 200, name
         assert "Refer someone" in page.content.decode()
-        assert 'href="/referrals/"' in page.content.decode()  # in everyone's navigation
+        assert 'href="/refer/"' in page.content.decode()  # in everyone's navigation
 
 
 @pytest.mark.parametrize("name", ["admin", "owner", "teammate", "sourcer", "manager", "outsider"])
@@ -58,7 +58,7 @@ def test_a_referral_adds_the_person_credits_the_referrer_and_lets_them_follow(
     referrer = cast[name]
     client = login(Client(), referrer)
     response = refer(client)
-    assert response.status_code == 302 and response["Location"] == "/referrals/"
+    assert response.status_code == 302 and response["Location"] == "/refer/"
     ines = Candidate.objects.get()
     assert (ines.first_name, ines.source, ines.current_title) == (
         "Ines",
@@ -78,7 +78,7 @@ def test_a_referral_adds_the_person_credits_the_referrer_and_lets_them_follow(
 
     shared = CandidateShare.objects.filter(candidate=ines, user=referrer).exists()
     assert shared == (name not in SEE_ALL)
-    listing = client.get("/referrals/").content.decode()
+    listing = client.get("/refer/").content.decode()
     assert "is now in the talent pool" in listing
     assert f'href="/candidates/{ines.pk}/"' in listing
     profile = client.get(f"/candidates/{ines.pk}/")
@@ -116,7 +116,7 @@ def test_someone_already_known_is_found_not_added_twice_and_filled_in_not_overwr
     # Referring a known address is no way into a record one may not read.
     assert not CandidateShare.objects.filter(candidate=known, user=cast["outsider"]).exists()
     assert client.get(f"/candidates/{known.pk}/").status_code == 404
-    listing = client.get("/referrals/").content.decode()
+    listing = client.get("/refer/").content.decode()
     assert "was already known to the recruiting team" in listing
     assert "Inês Duarte" in listing and f'href="/candidates/{known.pk}/"' not in listing
     event = Activity.objects.get(candidate=known, summary="Referred by Otto Outsider")
@@ -176,7 +176,7 @@ def test_my_referrals_shows_progress_since_the_referral(
         owner=cast["owner"],
     )
     with django_assert_max_num_queries(12):
-        page = client.get("/referrals/").content.decode()
+        page = client.get("/refer/").content.decode()
     assert "My referrals" in page
     page = page[page.index("<tbody>") :]
     rui_row = page[page.index("Rui Costa") : page.index("Ines Duarte")]  # newest first
@@ -186,13 +186,13 @@ def test_my_referrals_shows_progress_since_the_referral(
     assert "Stage" not in page  # no jobs yet, so no stage is made up
     # Only one's own referrals.
     refer(login(Client(), cast["outsider"]), first_name="Eva", email="eva@example.net")
-    assert "Eva" not in client.get("/referrals/").content.decode()
+    assert "Eva" not in client.get("/refer/").content.decode()
 
 
 def test_the_team_sees_everyones_referrals_and_who_to_thank(cast: dict[str, User]) -> None:
     refer(login(Client(), cast["manager"]))
     for name, user in cast.items():
-        page = login(Client(), user).get("/referrals/?all=1").content.decode()
+        page = login(Client(), user).get("/refer/?all=1").content.decode()
         if name in SEE_ALL:
             assert "All referrals" in page and "Ines Duarte" in page and "Hana Manager" in page
         else:

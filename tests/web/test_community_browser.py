@@ -124,7 +124,7 @@ def test_a_hiring_manager_refers_a_friend_and_the_team_sees_who_to_thank(
     page.get_by_label("They know I'm passing their details to the recruiting team").check()
     page.screenshot(path=str(SHOTS / "referral-form.png"), full_page=True)
     page.get_by_role("button", name="Refer them").click()
-    page.wait_for_url("**/referrals/")
+    page.wait_for_url("**/refer/")
     assert page.get_by_text("Tomás Reyes is now in the talent pool").is_visible()
     row = page.get_by_role("row", name=re.compile("Tomás Reyes"))
     assert "Not yet" in row.inner_text()

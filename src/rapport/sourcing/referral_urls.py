@@ -7,6 +7,6 @@ from django.urls import path
 from rapport.sourcing import referral_views as views
 
 urlpatterns = [
-    path("referrals/", views.referral_list, name="referral_list"),
-    path("referrals/new/", views.referral_create, name="referral_create"),
+    path("refer/", views.referral_list, name="referral_list"),
+    path("refer/new/", views.referral_create, name="referral_create"),
 ]
