@@ -545,3 +545,32 @@ def test_the_team_page_warns_when_no_mail_server_is_set_up(
     settings.EMAIL_URL = ""
     page = login(client, owner).get("/community/").content.decode()
     assert "No mail server is set up" in page
+
+
+def test_the_team_page_reads_the_same_queries_however_many_joined(
+    client: Client, notice: PrivacyNotice, owner: User
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pool = pool_create(actor=owner, name="Data people")
+
+    def join(n: int) -> None:
+        request = community.SignupRequest(
+            first_name=f"P{n}", last_name="Example", email=f"p{n}@example.net",
+            interests=community.Interests(roles="Data"), notice=notice, pool=pool,
+        )  # fmt: skip
+        signup = community.signup_submit(request=request)
+        assert signup is not None
+        community.signup_confirm(token=community.confirmation_token(signup))
+
+    login(client, owner)
+    join(0)
+    with CaptureQueriesContext(connection) as one:
+        first = client.get("/community/").content.decode()
+    for n in range(1, 4):
+        join(n)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get("/community/").content.decode()
+    assert "P0 Example" in first and "P3 Example" in page
+    assert len(four) == len(one)
