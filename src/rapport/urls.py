@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("rapport.privacy.urls")),
     path("", include("rapport.sourcing.community_urls")),
     path("", include("rapport.sourcing.referral_urls")),
+    path("", include("rapport.sourcing.capture_urls")),
     path("", include("rapport.inbox.sms_urls")),
     path("", include("rapport.sourcing.review_urls")),
     path("", include("rapport.sourcing.urls")),

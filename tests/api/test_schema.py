@@ -41,6 +41,8 @@ PATHS = {
     "/duplicates/{review_id}/dismiss": {"post"},
     "/merges": {"get", "post"},
     "/merges/{merge_id}/undo": {"post"},
+    "/capture/lookup": {"post"},
+    "/capture/save": {"post"},
     "/me": {"get"},
 }
 

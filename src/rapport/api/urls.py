@@ -3,7 +3,7 @@ the interactive docs at docs."""
 
 from __future__ import annotations
 
-from rapport.api import accounts, candidates, inbox, merges, pools, search, skills, tags
+from rapport.api import accounts, candidates, capture, inbox, merges, pools, search, skills, tags
 from rapport.api.auth import BearerToken, BrowserSession
 from rapport.api.errors import RapportAPI, install_handlers
 
@@ -21,5 +21,5 @@ api = RapportAPI(
     auth=[BearerToken(), BrowserSession()],
 )
 install_handlers(api)
-for area in (candidates, search, tags, pools, skills, inbox, merges, accounts):
+for area in (candidates, search, tags, pools, skills, inbox, merges, capture, accounts):
     api.add_router("", area.router)
