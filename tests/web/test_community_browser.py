@@ -96,6 +96,14 @@ def test_a_person_joins_from_the_public_page_and_confirms_from_their_email(
     page.goto(link.group(0))
     assert page.get_by_role("heading", name="You've already confirmed").is_visible()
 
+    # On a phone the page is one column, with nothing wider than the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(community.join_url())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    first, last = (page.get_by_label(n).bounding_box() for n in ("First name", "Last name"))
+    assert first is not None and last is not None and last["y"] > first["y"]
+    page.screenshot(path=str(SHOTS / "community-join-phone.png"), full_page=True)
+
 
 def _sign_in(page: Any, live_server: Any, user: Any) -> None:
     page.goto(f"{live_server.url}/login/")

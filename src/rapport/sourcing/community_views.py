@@ -87,7 +87,7 @@ class CommunityForm(forms.Form):
     resume = forms.FileField(
         label="Your CV",
         required=False,
-        help_text="A PDF or a Word document (.docx), up to 10 MB.",
+        help_text="A PDF or a Word document (.docx), up to 10\u00a0MB.",
         widget=forms.ClearableFileInput({"accept": ".pdf,.docx"}),
     )
     agree = forms.BooleanField(

@@ -47,7 +47,7 @@ class ReferralForm(forms.Form):
     resume = forms.FileField(
         label="CV",
         required=False,
-        help_text="A PDF or a Word document (.docx), up to 10 MB.",
+        help_text="A PDF or a Word document (.docx), up to 10\u00a0MB.",
         widget=forms.ClearableFileInput({"accept": ".pdf,.docx"}),
     )
     told = forms.BooleanField(
