@@ -508,15 +508,14 @@ def _keep_preferences(candidate: Candidate, interests: Interests) -> None:
 
 def signups_purge(*, now: dt.datetime | None = None) -> int:
     """Delete sign-ups never confirmed, with their résumés, PURGE_AFTER their
-    link expired: nobody asked us to keep them."""
+    link expired: nobody asked us to keep them. (A résumé's file leaves
+    storage with its row, once the deletion commits: resume_file_forget.)"""
     cutoff = (now or timezone.now()) - dt.timedelta(hours=CONFIRM_HOURS) - PURGE_AFTER
     stale = CommunitySignup.objects.filter(confirmed_at__isnull=True, created_at__lt=cutoff)
-    resumes = list(Resume.objects.filter(pk__in=stale.values("resume_id"), candidate__isnull=True))
     with transaction.atomic():
+        resume_ids = list(stale.exclude(resume=None).values_list("resume_id", flat=True))
         count, _ = stale.delete()
-        Resume.objects.filter(pk__in=[r.pk for r in resumes]).delete()
-    for resume in resumes:
-        resume.file.delete(save=False)
+        Resume.objects.filter(pk__in=resume_ids, candidate__isnull=True).delete()
     return int(count)
 
 
