@@ -557,7 +557,10 @@ def test_the_review_names_someone_already_in_rapport_and_what_their_record_keeps
 
     assert "Already in Rapport:" in text
     assert f'href="/candidates/{joana.pk}/"' in text and "(same LinkedIn profile)" in text
-    assert "Rapport keeps: Porto" in text
+    assert '<div class="capture-kept-value">Porto</div>' in text
+    assert "The page says: Lisbon" in text
+    assert 'name="city" value="Porto"' in text  # what is posted back is what is kept
+    assert 'id="id_headline"' in text  # her record has no headline: the page's is offered
     assert "Update Joana C." in text
 
 

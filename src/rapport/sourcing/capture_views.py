@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rapport.accounts.models import Capability, User
 from rapport.core.errors import PermissionDenied
-from rapport.core.geo import countries
+from rapport.core.geo import countries, country_name
 from rapport.core.http import acting_user, id_or_none
 from rapport.people import selectors
 from rapport.people.forms import apply_errors, split_list
@@ -256,15 +256,12 @@ def _profile_of(form: CaptureForm) -> Profile:
 def _review(
     request: HttpRequest, form: CaptureForm, profile: Profile, existing: Existing, *, received: bool
 ) -> HttpResponse:
-    kept: dict[str, str] = {}
+    stored = None
     if existing.candidate_id is not None:
-        # What the record holds already, shown under each field: it stays.
         stored = selectors.candidate_get(acting_user(request), existing.candidate_id)
-        kept = {name: str(getattr(stored, name) or "") for name in PERSON + LINKS}
     context = {
         "form": form,
-        "person_fields": [(form[name], kept.get(name, "")) for name in PERSON],
-        "link_fields": [(form[name], kept.get(name, "")) for name in LINKS],
+        "rows": [_row(form, name, wide, stored) for name, wide in LAYOUT if name in form.fields],
         "profile": profile,
         "existing": existing,
         "received": received,
@@ -273,16 +270,31 @@ def _review(
     return _window(request, "capture_review.html", context)
 
 
-PERSON = (
-    "first_name",
-    "last_name",
-    "headline",
-    "current_title",
-    "current_company",
-    "city",
-    "country",
-)
-LINKS = ("linkedin_url", "github_url", "portfolio_url")
+def _row(form: CaptureForm, name: str, wide: bool, stored: Any) -> dict[str, Any]:
+    """One field of the review. A value the existing record already holds
+    is shown as it is, not offered for editing: saving never replaces it."""
+    field = form[name]
+    kept = (
+        str(getattr(stored, name, "") or "") if name in CandidateFields.__dataclass_fields__ else ""
+    )
+    page = str(field.value() or "")
+    return {
+        "field": field,
+        "wide": wide,
+        "kept": kept,
+        "kept_shown": country_name(kept) if name == "country" else kept,
+        "page": country_name(page) if name == "country" else page,
+        "differs": bool(kept) and page.strip() not in ("", kept),
+    }
+
+
+# The review form's fields in order; the wide ones take a whole row.
+LAYOUT = (
+    ("first_name", False), ("last_name", False), ("headline", True),
+    ("current_title", False), ("current_company", False), ("city", False), ("country", False),
+    ("emails", True), ("linkedin_url", True), ("github_url", True), ("portfolio_url", True),
+    ("skills", True), ("tags", False), ("pool", False), ("note", True),
+)  # fmt: skip
 SOURCE_NAMES = {
     "json-ld": "structured data (JSON-LD)",
     "github": "the GitHub profile",
