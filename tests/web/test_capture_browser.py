@@ -151,7 +151,10 @@ def extension_browser() -> Iterator[Any]:
     # thread, and the test's own ORM calls are still synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     SHOTS.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="rapport-chromium-") as profile, sync_playwright() as pw:
+    with (
+        tempfile.TemporaryDirectory(prefix="rapport-chromium-") as profile,
+        sync_playwright() as pw,
+    ):
         context = pw.chromium.launch_persistent_context(
             profile,
             executable_path=path,
