@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from rapport.accounts.models import ROLE_CAPABILITIES, Capability, Role, User
+from rapport.api.capture import MAX_HTML
 from rapport.core.models import Activity, ActivityKind
 from rapport.people.models import Candidate, CandidateTag, Note, Pool, PoolMembership
 from rapport.people.services import pool_create
@@ -356,7 +357,7 @@ def test_lookup_refuses_a_page_that_is_not_a_web_page(api: ApiClient) -> None:
 
 def test_lookup_refuses_html_over_the_limit(api: ApiClient) -> None:
     response = api.post(
-        "/capture/lookup", {"url": PAGE.format("github"), "html": "x" * (MAX_HTML_CHARS + 1)}
+        "/capture/lookup", {"url": PAGE.format("github"), "html": "x" * (MAX_HTML + 1)}
     )
     assert error_at(response, "body", "html")["type"] == "string_too_long"
 
@@ -533,7 +534,7 @@ def test_the_window_tells_roles_that_may_not_add_candidates(
     after = review(client, "github")
 
     assert b"may not add candidates" in start.content
-    assert b"may not do this" in after.content and b"Ada" not in after.content
+    assert b"may not add candidates" in after.content and b"Ada" not in after.content
 
 
 def test_the_review_shows_what_was_read_of_a_new_person(browser: Client) -> None:

@@ -10,15 +10,21 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
+from rapport.accounts.models import Capability
 from rapport.api.auth import actor
 from rapport.api.errors import ERRORS, fields_as_sent
 from rapport.api.schemas import CandidateOut
 from rapport.people import selectors
-from rapport.people.services import CandidateFields
-from rapport.sourcing.capture import MAX_HTML_CHARS, Profile, merge, read_page
+from rapport.people.services import CandidateFields, require
+from rapport.sourcing.capture import Profile, merge, read_page
 from rapport.sourcing.capture_services import Existing, capture_lookup, capture_save
 
 router = Router(tags=["capture"])
+
+# The most HTML a lookup takes. The whole request must also stay within the
+# server's limit on request bodies (Django's DATA_UPLOAD_MAX_MEMORY_SIZE,
+# 2.5 MB), which a page of non-Latin text, escaped in JSON, reaches sooner.
+MAX_HTML = 1_000_000
 
 # What SaveIn carries of the candidate's own fields.
 PROFILE = {
@@ -50,9 +56,10 @@ class LookupIn(Schema):
     url: str = Field(max_length=2000, description="The address of the page (http or https).")
     html: str = Field(
         "",
-        max_length=MAX_HTML_CHARS,
-        description="The page's HTML, as the browser has it. Read, never run or fetched "
-        "from; send the fields instead when you have read them yourself.",
+        max_length=MAX_HTML,
+        description="The page's HTML, as the browser has it: read, never run, and nothing "
+        "it links to is fetched. At most 1,000,000 characters, and the whole request at "
+        "most 2.5 MB; send the fields instead when you have read them yourself.",
     )
     fields: ProfileFields | None = Field(
         None, description="Fields already read; each one sent replaces what the HTML says."
@@ -122,6 +129,7 @@ def lookup(request: HttpRequest, payload: LookupIn) -> dict[str, object]:
     public emails, links, skills) and whether they are already in the
     talent pool. Needs a role that may add candidates."""
     user = actor(request)
+    require(user, Capability.EDIT_CANDIDATES)  # before any reading
     with fields_as_sent():
         profile = read_page(payload.url, payload.html)
     if payload.fields is not None:

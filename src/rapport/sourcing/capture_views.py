@@ -146,6 +146,8 @@ def capture_start(request: HttpRequest) -> HttpResponse:
 def capture_review(request: HttpRequest) -> HttpResponse:
     """What was read, and whether the person is in the talent pool already."""
     user = acting_user(request)
+    if not user.can(Capability.EDIT_CANDIDATES):
+        return _refused(request, f"Your role ({user.get_role_display()}) may not add candidates.")
     upload = request.FILES.get("page")
     html = upload.read(PAGE_BYTES).decode("utf-8", errors="replace") if upload else ""
     try:
