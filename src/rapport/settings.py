@@ -264,8 +264,10 @@ if REPLY_ADDRESS and "@" not in REPLY_ADDRESS:
 INBOUND_MAX_BYTES = envint("INBOUND_MAX_BYTES", 25 * 1024 * 1024, minimum=10_000)
 INBOUND_SOFT_BOUNCES = envint("INBOUND_SOFT_BOUNCES", 3, minimum=1)
 
-# Imports: the largest file accepted (streamed, so memory does not grow with it).
+# Imports: the largest file accepted (streamed, so memory does not grow with it),
+# and whether a big file's rows are checked in a second process (2) or not (1).
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 1024 * 1024 * 1024, minimum=1024)
+IMPORT_PROCESSES = envint("IMPORT_PROCESSES", 2, minimum=1)
 
 # SMS: empty keeps texts in the app (captured); otherwise a Twilio-compatible
 # API, https://ACCOUNT_SID:AUTH_TOKEN@api.twilio.com, sending from SMS_FROM.

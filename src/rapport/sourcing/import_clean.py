@@ -91,17 +91,23 @@ def values_of(cells: list[str], plan: Plan) -> dict[str, str]:
 def clean(cells: list[str], plan: Plan, *, region: str = "") -> Person | list[str]:
     errors: list[str] = []
     raw: dict[str, list[str]] = {}
+    width = len(cells)
     for index, name in plan.columns:
-        value = cells[index] if index < len(cells) else ""
-        if not isinstance(value, str):
-            value = str(value)
+        value = cells[index] if index < width else ""
         kind = type(value)
-        value = value.replace("\x00", "").strip()
         if kind is not str:  # keep Number and Date, which say what Excel did
-            value = kind(value)
-        if not value or value.lower() in EMPTY:
+            value = kind(str(value).replace("\x00", "").strip())
+        else:
+            if "\x00" in value:
+                value = value.replace("\x00", "")
+            value = value.strip()
+        if not value or (len(value) <= 7 and value.lower() in EMPTY):
             continue
-        if FORMULA.match(value) and not (name == "phone" and _phone_like(value)):
+        if (
+            value[0] in "=+-@"
+            and FORMULA.match(value)
+            and not (name == "phone" and _phone_like(value))
+        ):
             errors.append(
                 f"{FIELDS[name]}: “{value[:60]}” is a spreadsheet formula, not a value; "
                 "replace it with what it shows."
@@ -151,7 +157,7 @@ def clean(cells: list[str], plan: Plan, *, region: str = "") -> Person | list[st
 
 
 def _one_line(text: str) -> str:
-    return _space.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def _names(raw: dict[str, list[str]], person: Person, errors: list[str]) -> None:
@@ -314,8 +320,12 @@ def email_normal(value: str) -> str:
     return normalize_email(value)
 
 
+_SPECIAL = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+
+
 def _special(domain: str) -> bool:
-    return any(domain == d or domain.endswith("." + d) for d in SPECIAL_USE_DOMAIN_NAMES)
+    labels = domain.split(".")
+    return any(".".join(labels[i:]) in _SPECIAL for i in range(len(labels)))
 
 
 def _emails(values: list[str], errors: list[str]) -> list[str]:
@@ -381,7 +391,50 @@ def _phone(value: str, region: str, errors: list[str]) -> str:
     return ""
 
 
+_FORMATTING = str.maketrans("", "", " ()-./\u00a0")
+_CODES = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+
+
+@lru_cache(maxsize=512)
+def _prefix_rule(country_code: int) -> re.Pattern[str] | None:
+    """The national prefix phonenumbers strips while parsing, if any."""
+    regions = _CODES.get(country_code, ())
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
+        country_code, regions[0] if regions else ""
+    )
+    rule = metadata.national_prefix_for_parsing if metadata else None
+    return re.compile(rule) if rule else None
+
+
+def _plain(country_code: int, national: str) -> bool:
+    """Whether parsing would keep these national digits as they are."""
+    rule = _prefix_rule(country_code)
+    return rule is None or rule.match(national) is None
+
+
 def _parse_phone(value: str, region: str) -> str:
+    """The E.164 form, or "" when the number is not valid. A number already
+    written with + and its country code (the common case in exports) skips
+    phonenumbers' parser, which costs as much again as its validity check;
+    a national number beginning with 0 (Italy keeps it) takes the long way."""
+    compact = value.translate(_FORMATTING)
+    if compact.startswith("+") and compact[1:].isdigit() and 8 <= len(compact) <= 16:
+        digits = compact[1:]
+        for size in (1, 2, 3):
+            if int(digits[:size]) in _CODES:
+                national = digits[size:]
+                if (
+                    national
+                    and not national.startswith("0")
+                    and _plain(int(digits[:size]), national)
+                ):
+                    number = phonenumbers.PhoneNumber(
+                        country_code=int(digits[:size]), national_number=int(national)
+                    )
+                    if phonenumbers.is_valid_number(number):
+                        return f"+{digits}"
+                    return ""
+                break
     try:
         number = phonenumbers.parse(value, region.upper() or None)
     except phonenumbers.NumberParseException:

@@ -40,8 +40,11 @@ import datetime as dt
 import hashlib
 import io
 import json
+import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -81,10 +84,10 @@ from rapport.people.services import (
     tag_get_or_create,
 )
 from rapport.search.export import neutralise
-from rapport.sourcing import similar
+from rapport.sourcing import import_child, similar
 from rapport.sourcing.identity import Keys, find_exact
 from rapport.sourcing.import_clean import Person, clean, values_of
-from rapport.sourcing.import_mapping import FIELDS, Mapping, suggest
+from rapport.sourcing.import_mapping import FIELDS, Mapping, Plan, suggest
 from rapport.sourcing.import_read import ReadError, Shape, count_rows, detect, read
 from rapport.sourcing.models import (
     ColumnMapping,
@@ -99,6 +102,7 @@ if TYPE_CHECKING:
     from rapport.accounts.models import User
 
 BATCH = 2000
+PARALLEL_FROM = 20_000  # rows left, from which a second process cleans rows
 PREVIEW_ROWS = 20
 DEFAULT_SOURCE = "import"
 
@@ -392,6 +396,34 @@ def _pool(actor: User, name: str, *, dry_run: bool) -> int | str:
 # --- running ---------------------------------------------------------------------------
 
 
+def _parallel(job: ImportJob) -> bool:
+    """Clean rows in a second process while this one writes, for big files."""
+    return bool(
+        settings.IMPORT_PROCESSES > 1 and (job.rows_total or 0) - job.rows_done >= PARALLEL_FROM
+    )
+
+
+def _cleaned(
+    rows: Iterator[tuple[int, list[str]]], plan: Plan, *, parallel: bool
+) -> Iterator[tuple[list[tuple[int, list[str]]], list[Any]]]:
+    """Batches of rows with their cleaned values. In parallel, the next batch
+    is cleaned in the other process while the caller writes this one."""
+    if not parallel:
+        while batch := list(islice(rows, BATCH)):
+            yield batch, import_child.clean_rows(batch, plan)
+        return
+    context = multiprocessing.get_context("spawn")  # never fork a threaded worker
+    with ProcessPoolExecutor(1, mp_context=context, initializer=import_child.setup) as pool:
+        pending: deque[tuple[list[tuple[int, list[str]]], Future[list[Any]]]] = deque()
+        while True:
+            while len(pending) < 2 and (batch := list(islice(rows, BATCH))):
+                pending.append((batch, pool.submit(import_child.clean_rows, batch, plan)))
+            if not pending:
+                return
+            batch, future = pending.popleft()
+            yield batch, future.result()
+
+
 def import_run(*, job_id: int, on_progress: Callable[[ImportJob], None] | None = None) -> ImportJob:
     """Run (or carry on with) the import, a batch at a time."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
@@ -413,8 +445,8 @@ def import_run(*, job_id: int, on_progress: Callable[[ImportJob], None] | None =
                 raise ReadError("The file changed since it was uploaded: upload it again.")
             run.plan = Mapping.of(job.columns).plan(reading.header)
             rows = islice(reading.rows, job.rows_done, None)
-            while batch := list(islice(rows, BATCH)):
-                run.batch(batch)
+            for batch, cleaned in _cleaned(rows, run.plan, parallel=_parallel(job)):
+                run.batch(batch, cleaned)
                 if on_progress:
                     on_progress(job)
             recovered = len(reading.recovered)
@@ -450,6 +482,7 @@ class Target:
     new_tags: list[int] = field(default_factory=list)
     pool_added: bool = False
     instance: Candidate | None = None
+    keys: set[int] | None = None  # blocking keys, while the profile is as first read
 
     @property
     def name(self) -> str:
@@ -469,7 +502,7 @@ class Target:
 class Outcome:
     number: int
     outcome: str
-    values: dict[str, str]
+    values: dict[str, str] | list[str]  # the row's cells, until the report needs its values
     target: Target | None = None
     reason: str = ""
     changes: dict[str, Any] = field(default_factory=dict)
@@ -553,10 +586,10 @@ class Run:
 
     # -- one batch
 
-    def batch(self, rows: list[tuple[int, list[str]]]) -> None:
+    def batch(self, rows: list[tuple[int, list[str]]], cleaned: list[Any]) -> None:
         job = self.job
         with transaction.atomic():
-            plan = Batch(self, rows).decide()
+            plan = Batch(self, rows).decide(cleaned)
             if not self.dry_run:
                 plan.write()
             plan.report()
@@ -608,19 +641,20 @@ class Batch:
         # Keys written by earlier rows of this batch: email, phone, URL → target.
         self.local: dict[tuple[str, str], Target] = {}
         self.local_keys: dict[int, list[Target]] = {}
+        self.row_keys: dict[int, set[int]] = {}  # id(person) → its blocking keys
 
-    def decide(self) -> Batch:
+    def decide(self, cleaned: list[Person | list[str] | None]) -> Batch:
+        """`cleaned` holds `clean()` of each row (None for a blank one)."""
         run = self.run
-        people: list[tuple[int, dict[str, str], Person]] = []
-        for number, cells in self.rows:
-            if not any(isinstance(c, str) and c.strip() for c in cells):
+        people: list[tuple[int, list[str], Person]] = []
+        for (number, cells), result in zip(self.rows, cleaned, strict=True):
+            if result is None:
                 continue
-            values = values_of(cells, run.plan)
-            result = clean(cells, run.plan)
             if isinstance(result, list):
+                values = values_of(cells, run.plan)
                 self._outcome(Outcome(number, RowOutcome.REJECTED, values, reason=" ".join(result)))
             else:
-                people.append((number, values, result))
+                people.append((number, cells, result))
         matches = find_exact(
             [
                 Keys(
@@ -638,8 +672,8 @@ class Batch:
         self._load_similar(
             [p for (_, _, p), m in zip(people, matches, strict=True) if not m.candidate_id]
         )
-        for (number, values, person), match in zip(people, matches, strict=True):
-            self._row(number, values, person, match)
+        for (number, cells, person), match in zip(people, matches, strict=True):
+            self._row(number, cells, person, match)
         self.outcomes.sort(key=lambda o: o.number)
         return self
 
@@ -686,7 +720,8 @@ class Batch:
         """The people who share a blocking key with a row that matched nobody."""
         keys: set[int] = set()
         for person in people:
-            keys |= similar.blocking_keys(self._profile(person))
+            self.row_keys[id(person)] = own = similar.blocking_keys(self._profile(person))
+            keys |= own
         found = similar.keys_lookup(keys)
         self.similar_keys = found
         ids = {pk for pks in found.values() for pk in pks}
@@ -722,7 +757,7 @@ class Batch:
                 keys.append((name, person.fields[name]))
         return keys
 
-    def _row(self, number: int, values: dict[str, str], person: Person, match: Any) -> None:
+    def _row(self, number: int, values: list[str], person: Person, match: Any) -> None:
         named: list[Target] = []
         if match.candidate_id:
             named.append(self.existing[match.candidate_id])
@@ -740,7 +775,7 @@ class Batch:
             self._create(number, values, person)
 
     def _conflict(
-        self, number: int, values: dict[str, str], person: Person, named: list[Target]
+        self, number: int, values: list[str], person: Person, named: list[Target]
     ) -> None:
         names = " and ".join(f"{t.name} ({_ref(t)})" for t in named[:3])
         reason = (
@@ -759,7 +794,7 @@ class Batch:
             )
         self._outcome(Outcome(number, RowOutcome.DUPLICATE, values, named[0], reason))
 
-    def _update(self, number: int, values: dict[str, str], person: Person, target: Target) -> None:
+    def _update(self, number: int, values: list[str], person: Person, target: Target) -> None:
         changes = self._apply(target, person)
         self._register(person, target)
         changed = any(change[2] != "kept" for change in changes.values())
@@ -785,7 +820,7 @@ class Batch:
             return "GitHub URL"
         return "phone"
 
-    def _create(self, number: int, values: dict[str, str], person: Person) -> None:
+    def _create(self, number: int, values: list[str], person: Person) -> None:
         run = self.run
         fields = dict.fromkeys((*KEEP, *FILL), "")
         fields.update(years_experience=None, languages=[])
@@ -797,9 +832,11 @@ class Batch:
         self._apply(target, person, creating=True)
         self.new.append(target)
         profile = self._profile(person)
-        best = self._most_similar(profile)
+        keys = self.row_keys.get(id(person)) or similar.blocking_keys(profile)
+        target.keys = keys
+        best = self._most_similar(profile, keys)
         self._register(person, target)
-        for key in similar.blocking_keys(profile):
+        for key in keys:
             self.local_keys.setdefault(key, []).append(target)
         if best is None:
             self._outcome(Outcome(number, RowOutcome.CREATED, values, target))
@@ -812,23 +849,28 @@ class Batch:
         )
         self._outcome(Outcome(number, RowOutcome.DUPLICATE, values, target, reason))
 
-    def _most_similar(self, profile: similar.Profile) -> tuple[Target, float, list[str]] | None:
+    def _most_similar(
+        self, profile: similar.Profile, keys: set[int]
+    ) -> tuple[Target, float, list[str]] | None:
+        """The look-alike with the best score; among equals, the oldest."""
         best: tuple[Target, float, list[str]] | None = None
+        best_rank: tuple[float, int] = (0.0, 0)
         seen: set[int] = set()
-        for key in similar.blocking_keys(profile):
+        for key in keys:
             for pk in self.similar_keys.get(key, ()):
                 if pk in seen or pk not in self.profiles:
                     continue
                 seen.add(pk)
                 other_profile, name = self.profiles[pk]
                 result = similar.score(profile, other_profile)
-                if result and (best is None or result[0] > best[1]):
+                if result and (result[0], -pk) > best_rank:
                     target = self.existing.get(pk) or Target(fields=_name_fields(name), pk=pk)
-                    best = (target, result[0], result[1])
+                    best, best_rank = (target, result[0], result[1]), (result[0], -pk)
             for target in self.local_keys.get(key, ()):
                 result = similar.score(profile, target.profile(self.run.school_field))
-                if result and (best is None or result[0] > best[1]):
-                    best = (target, result[0], result[1])
+                rank = (result[0], -(10**15 + target.number)) if result else (0.0, 0)
+                if result and rank > best_rank:
+                    best, best_rank = (target, result[0], result[1]), rank
         return best
 
     def _register(self, person: Person, target: Target) -> None:
@@ -862,6 +904,8 @@ class Batch:
                 target.fields[name] = value
                 target.changed.add(name)
                 changes[name] = [before, value, policy]
+                if name in PROFILE_FIELDS:
+                    target.keys = None
             languages = person.fields.get("languages") or []
             added = [code for code in languages if code not in target.fields["languages"]]
             if added:
@@ -992,7 +1036,10 @@ class Batch:
                     stamp, ActivityKind.POOL_ADDED, pk, actor.pk, "pool", run.pool.pk,
                     run.pool.name, job_data, False, False,
                 ))  # fmt: skip
-            keys += [(key, pk) for key in similar.blocking_keys(t.profile(run.school_field))]  # type: ignore[misc]
+            own = (
+                t.keys if t.keys is not None else similar.blocking_keys(t.profile(run.school_field))
+            )
+            keys += [(key, pk) for key in own]  # type: ignore[misc]
         write_rows(Candidate, CANDIDATE_FIELDS, candidates)
         write_rows(
             ContactPoint,
@@ -1090,6 +1137,7 @@ class Batch:
         similar.keys_write((t.pk, t.profile(run.school_field)) for t in rekey)  # type: ignore[misc]
 
     def report(self) -> None:
+        plan = self.run.plan
         rows = [
             ImportRow(
                 job=self.run.job,
@@ -1097,7 +1145,7 @@ class Batch:
                 outcome=o.outcome,
                 candidate_id=o.target.pk if o.target is not None else None,
                 reason=o.reason[:500],
-                values=o.values,
+                values=o.values if isinstance(o.values, dict) else values_of(o.values, plan),
                 changes=o.changes,
             )
             for o in self.outcomes

@@ -67,9 +67,11 @@ class Profile:
         """Each context the person has, as folded words: {"company": "acme corp"}."""
         found = {}
         for kind, attr in CONTEXTS:
-            value = " ".join(words(getattr(self, attr)))
-            if value:
-                found[kind] = value
+            text = getattr(self, attr)
+            if text:
+                value = _joined(text)
+                if value:
+                    found[kind] = value
         return found
 
     def name_words(self) -> set[str]:
@@ -85,6 +87,19 @@ class Profile:
         if len(ends) == 2 and ends[0] != ends[1]:
             return {(ends[0], ends[1][:2]), (ends[1], ends[0][:2])}
         return {(ends[0], ends[0][:2])} if ends else set()
+
+
+_JOINED: dict[str, str] = {}
+
+
+def _joined(text: str) -> str:
+    """`words(text)` joined by spaces, remembered: companies and cities repeat."""
+    value = _JOINED.get(text)
+    if value is None:
+        value = " ".join(words(text))
+        if len(_JOINED) < 100_000:
+            _JOINED[text] = value
+    return value
 
 
 def school_of(custom_fields: dict[str, Any]) -> str:
@@ -200,10 +215,18 @@ def keys_lookup(keys: Iterable[int]) -> dict[int, set[int]]:
     """Key → the ids of the candidates who have it."""
     found: dict[int, set[int]] = {}
     wanted = list(set(keys))
-    for start in range(0, len(wanted), 5000):
-        rows = SimilarityKey.objects.filter(key__in=wanted[start : start + 5000])
-        for key, candidate_id in rows.values_list("key", "candidate_id"):
-            found.setdefault(key, set()).add(candidate_id)
+    table = connection.ops.quote_name(SimilarityKey._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), 5000):
+            chunk = wanted[start : start + 5000]
+            if connection.vendor == "postgresql":
+                sql, params = f"SELECT key, candidate_id FROM {table} WHERE key = ANY(%s)", [chunk]  # noqa: S608
+            else:
+                marks = ", ".join(["%s"] * len(chunk))
+                sql, params = f"SELECT key, candidate_id FROM {table} WHERE key IN ({marks})", chunk  # noqa: S608
+            cursor.execute(sql, params)
+            for key, candidate_id in cursor.fetchall():
+                found.setdefault(key, set()).add(candidate_id)
     return found
 
 

@@ -36,6 +36,7 @@ from rapport.sourcing.models import ImportJob, ImportStatus
 
 class Command(BaseCommand):
     help = "Import candidates from a CSV, TSV or XLSX file, de-duplicated against the pool."
+    requires_system_checks: list[str] = []  # a data command: start at once
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="The CSV, TSV or XLSX file.")
