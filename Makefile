@@ -6,7 +6,7 @@ PORT ?= 8000
 export PORT
 
 
-.PHONY: run test lint format typecheck test-sqlite test-postgres bench bench-search bench-outreach screenshots install dev clean
+.PHONY: run test lint format typecheck test-sqlite test-postgres bench bench-search bench-outreach bench-imports screenshots install dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ bench-search: dev
 
 bench-outreach: dev
 	$(BIN)/python bench/outreach.py
+
+bench-imports: dev
+	$(BIN)/python bench/imports.py
 
 screenshots: dev
 	$(BIN)/python tools/screenshots.py
