@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 
 from rapport.sourcing.import_mapping import FIELDS
-from rapport.sourcing.imports import row_name
+from rapport.sourcing.imports import elapsed, row_name
 from rapport.sourcing.models import ImportJob, ImportStatus
 
 register = template.Library()
@@ -28,3 +28,12 @@ def import_field(name: str) -> str:
 @register.filter
 def import_row_name(values: dict[str, str]) -> str:
     return row_name(values) or "—"
+
+
+@register.filter
+def import_duration(job: ImportJob) -> str:
+    seconds = elapsed(job)
+    if seconds < 90:
+        return f"{seconds:.0f} s" if seconds >= 1 else "under a second"
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes} min {seconds} s"
