@@ -23,6 +23,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -33,6 +34,7 @@ from rapport.core.text import fold
 
 HIGH = 0.8
 MEDIUM = 0.5
+MAX_READ = 40_000  # characters; about fifteen pages
 
 
 def confidence_label(value: float) -> str:
@@ -171,7 +173,10 @@ def extract(
     region: str = "",
     today: dt.date | None = None,
 ) -> Extraction:
-    """Everything this module can read from `text`."""
+    """Everything this module can read from `text` (its first MAX_READ
+    characters: a long résumé's details are at its start, and it bounds the
+    time a hostile one can take)."""
+    text = text[:MAX_READ]
     today = today or dt.date.today()
     lines = lines_of(text)
     result = Extraction()
@@ -557,9 +562,14 @@ class Span:
     text: str  # the range as written
 
 
+MAX_SPANS = 60  # more date ranges than any career has: the rest is not read
+
+
 def spans(lines: Sequence[Line], *, today: dt.date) -> list[Span]:
-    found = []
+    found: list[Span] = []
     for line in lines:
+        if len(found) >= MAX_SPANS:
+            break
         for match in RANGE.finditer(line.text):
             end_text = match.group("end")
             current = not re.search(r"\d{4}", end_text)
@@ -679,8 +689,11 @@ SEPARATORS = re.compile(r"\s+[|–—·•]\s+|\s+-\s+|,\s+|\t")
 AT = re.compile(r"\s+(?:at|@|em|en|bei|chez|na|no|presso)\s+", re.IGNORECASE)
 
 
-def _folded_words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9][a-z0-9.&\-]*", fold(text))
+@lru_cache(maxsize=2048)
+def _folded_words(text: str) -> tuple[str, ...]:
+    """The words titles, companies, schools and degrees are told by; only a
+    line's start counts (a heading or a job's line is short)."""
+    return tuple(re.findall(r"[a-z0-9][a-z0-9.&\-]*", fold(text[:300])))
 
 
 def title_score(text: str) -> int:
