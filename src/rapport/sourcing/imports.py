@@ -175,7 +175,8 @@ def import_create(*, actor: User, upload: IO[bytes], name: str) -> ImportJob:
     digest = hashlib.sha256()
     job = ImportJob(original_name=Path(name).name[:255] or "import", created_by=actor)
     try:
-        job.file.save(job.original_name, File(_Counted(upload, digest, limit)), save=False)
+        counted: Any = _Counted(upload, digest, limit)
+        job.file.save(job.original_name, File(counted), save=False)
     except _TooBig as exc:  # a stream that did not say its size
         if job.file.name:
             job.file.delete(save=False)
@@ -679,7 +680,7 @@ class Batch:
 
     def _outcome(self, outcome: Outcome) -> None:
         self.outcomes.append(outcome)
-        key = {RowOutcome.DUPLICATE: "duplicates"}.get(outcome.outcome, outcome.outcome)
+        key = "duplicates" if outcome.outcome == RowOutcome.DUPLICATE else str(outcome.outcome)
         self.counts[key] += 1
 
     # -- what the database already holds
@@ -822,7 +823,7 @@ class Batch:
 
     def _create(self, number: int, values: list[str], person: Person) -> None:
         run = self.run
-        fields = dict.fromkeys((*KEEP, *FILL), "")
+        fields: dict[str, Any] = dict.fromkeys((*KEEP, *FILL), "")
         fields.update(years_experience=None, languages=[])
         fields.update(person.fields)
         fields["source"] = fields["source"] or run.source
@@ -967,8 +968,8 @@ class Batch:
         DuplicateReview.objects.bulk_create(
             [
                 DuplicateReview(
-                    candidate_id=max(a.pk, b.pk),  # type: ignore[type-var]
-                    other_id=min(a.pk, b.pk),  # type: ignore[type-var]
+                    candidate_id=max(_pk(a), _pk(b)),
+                    other_id=min(_pk(a), _pk(b)),
                     score=score,
                     reasons=reasons,
                     job=run.job,
@@ -1154,6 +1155,11 @@ class Batch:
         ImportRow.objects.bulk_create(rows, batch_size=1000)
 
 
+def _pk(target: Target) -> int:
+    assert target.pk is not None  # ids are reserved before anything is written
+    return target.pk
+
+
 def _ref(target: Target) -> str:
     if target.pk is not None:
         return f"#{target.pk}"
@@ -1238,7 +1244,8 @@ def attach_reviews(job: ImportJob, rows: Iterable[ImportRow]) -> None:
         found.setdefault(candidate_id, pk)
         found.setdefault(other_id, pk)
     for row in rows:
-        row.review_id = found.get(row.candidate_id) if row in wanted else None  # type: ignore[attr-defined]
+        review = found.get(row.candidate_id) if row in wanted and row.candidate_id else None
+        row.review_id = review  # type: ignore[attr-defined]
 
 
 def elapsed(job: ImportJob) -> float:

@@ -220,11 +220,12 @@ def keys_lookup(keys: Iterable[int]) -> dict[int, set[int]]:
         for start in range(0, len(wanted), 5000):
             chunk = wanted[start : start + 5000]
             if connection.vendor == "postgresql":
-                sql, params = f"SELECT key, candidate_id FROM {table} WHERE key = ANY(%s)", [chunk]  # noqa: S608
+                sql = f"SELECT key, candidate_id FROM {table} WHERE key = ANY(%s)"  # noqa: S608
+                cursor.execute(sql, [chunk])
             else:
                 marks = ", ".join(["%s"] * len(chunk))
-                sql, params = f"SELECT key, candidate_id FROM {table} WHERE key IN ({marks})", chunk  # noqa: S608
-            cursor.execute(sql, params)
+                sql = f"SELECT key, candidate_id FROM {table} WHERE key IN ({marks})"  # noqa: S608
+                cursor.execute(sql, chunk)
             for key, candidate_id in cursor.fetchall():
                 found.setdefault(key, set()).add(candidate_id)
     return found

@@ -133,7 +133,7 @@ def _report(request: HttpRequest, job: ImportJob) -> HttpResponse:
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     job = imports.import_get(acting_user(request), pk)
     response = render(request, "sourcing/import_progress.html", {"job": job})
-    if job.status in (ImportStatus.DONE, ImportStatus.FAILED) and request.htmx:
+    if job.status in (ImportStatus.DONE, ImportStatus.FAILED) and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"  # the page becomes the report
     return response
 
