@@ -677,6 +677,19 @@ def test_a_zip_bomb_is_refused_unopened(owner: User) -> None:
     assert not Candidate.objects.exists()
 
 
+def test_a_zip_that_understates_its_sizes_is_never_unpacked_past_them(owner: User) -> None:
+    archive = bytearray(zipped({"small.pdf": b"%PDF-" + b"\0" * (5 * 1024 * 1024)}))
+    info = zipfile.ZipFile(io.BytesIO(bytes(archive))).infolist()[0]
+    fake = (1000).to_bytes(4, "little")  # "1,000 bytes unpacked"
+    archive[info.header_offset + 22 : info.header_offset + 26] = fake  # local header
+    central = archive.find(b"PK\x01\x02")
+    archive[central + 24 : central + 28] = fake  # central directory
+    report = resumes_bulk(actor=owner, files_or_zip=[upload("liar.zip", bytes(archive))])
+    assert [(line.outcome, line.message) for line in report.lines] == [
+        ("rejected", "liar.zip is a damaged zip archive and cannot be read.")
+    ]
+
+
 def test_a_zip_member_bigger_than_a_resume_may_be_is_refused(owner: User) -> None:
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as z:  # stored: no ratio at all
