@@ -40,6 +40,18 @@ KIND_ICONS = {
     "call.logged": ("☎", "email"),
     "meeting.logged": ("◷", "email"),
     "stage.changed": ("➔", "update"),
+    "email.bounced": ("⚠", "update"),
+    "email.auto_replied": ("↻", "email"),
+    "email.opened": ("◉", "email"),
+    "email.clicked": ("↗", "email"),
+    "email.unsubscribed": ("⊘", "update"),
+    "preferences.updated": ("⚙", "update"),
+    "sequence.enrolled": ("▶", "email"),
+    "sequence.stopped": ("■", "email"),
+    "consent.given": ("✓", "update"),
+    "consent.withdrawn": ("⊘", "update"),
+    "candidate.merged": ("⇉", "update"),
+    "candidate.unmerged": ("⇇", "update"),
 }
 
 
