@@ -50,6 +50,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -656,6 +657,7 @@ class Batch:
                 self._outcome(Outcome(number, RowOutcome.REJECTED, values, reason=" ".join(result)))
             else:
                 people.append((number, cells, result))
+        people = self._unsuppressed(people)
         matches = find_exact(
             [
                 Keys(
@@ -677,6 +679,36 @@ class Batch:
             self._row(number, cells, person, match)
         self.outcomes.sort(key=lambda o: o.number)
         return self
+
+    def _unsuppressed(
+        self, people: list[tuple[int, list[str], Person]]
+    ) -> list[tuple[int, list[str], Person]]:
+        """Rows with an address on the suppression list are rejected: such an
+        address is never mailed, nor imported again (outreach keeps only its
+        SHA-256, which is all this compares)."""
+        digests = {e: _digest(e) for _, _, p in people for e in p.emails}
+        if not digests:
+            return people
+        suppression = apps.get_model("outreach", "Suppression")
+        found = set(
+            suppression.objects.filter(digest__in=list(digests.values())).values_list(
+                "digest", flat=True
+            )
+        )
+        if not found:
+            return people
+        kept = []
+        for number, cells, person in people:
+            if any(digests[e] in found for e in person.emails):
+                reason = (
+                    "An email address of this row is on the suppression list (it bounced, "
+                    "complained or asked to hear nothing more), so it is never imported again."
+                )
+                values = values_of(cells, self.run.plan)
+                self._outcome(Outcome(number, RowOutcome.REJECTED, values, reason=reason))
+            else:
+                kept.append((number, cells, person))
+        return kept
 
     def _outcome(self, outcome: Outcome) -> None:
         self.outcomes.append(outcome)
@@ -1153,6 +1185,11 @@ class Batch:
             if o.outcome != RowOutcome.CREATED
         ]
         ImportRow.objects.bulk_create(rows, batch_size=1000)
+
+
+def _digest(email: str) -> str:
+    """As outreach.policy.address_digest keeps a suppressed address."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
 def _pk(target: Target) -> int:
