@@ -21,6 +21,8 @@ from urllib.parse import unquote
 
 import pytest
 from django.db import connections
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from rapport.accounts.models import User
@@ -214,16 +216,15 @@ def extension_browser() -> Iterator[Any]:
 
 def press_the_button(context: Any, extension_id: str, url: str) -> None:
     """Click the extension's toolbar button on the tab showing `url`."""
-    from playwright.sync_api import Error
-
     cdp = context.browser.new_browser_cdp_session()
     targets = cdp.send("Target.getTargets", {"filter": [{"type": "tab"}]})["targetInfos"]
     tab = next(t for t in targets if t["url"] == url)
     try:
         cdp.send("Extensions.triggerAction", {"id": extension_id, "targetId": tab["targetId"]})
-    except Error as exc:
+    except PlaywrightError as exc:
+        unknown = "wasn't found" in str(exc) or "not found" in str(exc).lower()
         need_peer(
-            "triggerAction" not in str(exc) or "not found" not in str(exc).lower(),
+            not unknown,
             "this Chromium cannot press an extension's button through the DevTools "
             f"protocol (Extensions.triggerAction, Chromium 133 or later): {exc}",
         )
@@ -231,12 +232,10 @@ def press_the_button(context: Any, extension_id: str, url: str) -> None:
 
 
 def extension_id_of(context: Any) -> str:
-    from playwright.sync_api import TimeoutError
-
     try:
         worker = context.service_workers[0] if context.service_workers else None
         worker = worker or context.wait_for_event("serviceworker")
-    except TimeoutError:
+    except PlaywrightTimeout:
         need_peer(False, "this Chromium did not start the extension in headless mode")
     return str(worker.url.split("/")[2])
 
