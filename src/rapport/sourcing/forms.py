@@ -48,6 +48,7 @@ class MappingForm(forms.Form):
     pool = forms.CharField(
         max_length=120, required=False, label="Add everyone to the pool",
         help_text="An existing pool, or a new one by this name.",
+        widget=forms.TextInput(attrs={"list": "pool-names", "autocomplete": "off"}),
     )  # fmt: skip
     tag = forms.CharField(max_length=60, required=False, label="Tag everyone")
     source = forms.CharField(

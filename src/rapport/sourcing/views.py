@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from rapport.accounts.models import Capability
 from rapport.core.errors import PermissionDenied
 from rapport.core.http import acting_user
+from rapport.people import selectors as people_selectors
 from rapport.people.forms import apply_errors
-from rapport.people.models import Pool
 from rapport.sourcing import imports
 from rapport.sourcing.forms import MappingForm, UploadForm
 from rapport.sourcing.import_mapping import Mapping
@@ -72,7 +72,7 @@ def _mapping(request: HttpRequest, job: ImportJob) -> HttpResponse:
                     return redirect("import_detail", pk=job.pk)
     mapping = Mapping.of(columns)
     preview = imports.import_preview(job=job, mapping=mapping)
-    pools = Pool.objects.filter(archived_at__isnull=True).order_by("name")
+    pools = people_selectors.pools_visible(acting_user(request))
     return render(
         request,
         "sourcing/import_mapping.html",
