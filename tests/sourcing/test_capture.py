@@ -350,6 +350,32 @@ def test_lookup_takes_fields_the_caller_read_itself(api: ApiClient) -> None:
     assert (read["first_name"], read["login"], read["skills"]) == ("Ada", "octo-ada", ["Rust"])
 
 
+def test_fields_a_caller_sends_are_cleaned_like_the_page_s_own(api: ApiClient) -> None:
+    fields = {
+        "first_name": "Ada\u202e",
+        "linkedin_url": "javascript:alert(1)",
+        "github_url": "http://GitHub.com/Octo-Ada/",
+        "emails": ["not an address", "Ada@Lindqvist.example"],
+        "links": ["data:text/html,hi", "https://ada.example.org"],
+    }
+    read = api.post("/capture/lookup", {"url": "https://ada.example.org/", "fields": fields})
+
+    body = read.json()["read"]
+    assert (body["first_name"], body["linkedin_url"]) == ("Ada", "")
+    assert body["github_url"] == "https://github.com/octo-ada"
+    assert body["emails"] == ["ada@lindqvist.example"]
+    assert body["links"] == ["https://ada.example.org"]
+
+
+def test_save_names_a_profile_link_that_is_no_address(api: ApiClient) -> None:
+    response = api.post(
+        "/capture/save", ada_save(url="https://ada.example.org/", linkedin_url="http://[")
+    )
+
+    assert error_at(response, "body", "linkedin_url")
+    assert Candidate.objects.count() == 0
+
+
 def test_lookup_refuses_a_page_that_is_not_a_web_page(api: ApiClient) -> None:
     response = api.post("/capture/lookup", {"url": "javascript:alert(1)", "html": "<p>hi</p>"})
     assert "http or https" in error_at(response, "body", "url")["msg"]

@@ -33,7 +33,7 @@ import json
 import re
 import time
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from html.parser import HTMLParser
 from typing import Any
@@ -168,16 +168,26 @@ def clean_email(value: Any) -> str:
         return ""
 
 
+def canonical(url: str) -> str:
+    """The one spelling of a GitHub or LinkedIn profile; anything else, and
+    anything that is not a URL at all, as given."""
+    try:
+        return canonical_profile_url(url) if url else ""
+    except ValueError:  # "http://[": not even a URL
+        return url
+
+
 def profile_kind(url: str) -> str:
     """ "linkedin" or "github" when the URL is a person's profile there, else ""."""
-    if not url:
-        return ""
-    canonical = canonical_profile_url(url)
-    if canonical.startswith("https://www.linkedin.com/in/"):
+    spelled = canonical(url)
+    if spelled.startswith("https://www.linkedin.com/in/"):
         return "linkedin"
-    segments = [s for s in urlsplit(url if "://" in url else f"https://{url}").path.split("/") if s]
-    if canonical.startswith("https://github.com/") and len(segments) == 1:
-        return "github" if _github_login(canonical) else ""
+    try:
+        path = urlsplit(url if "://" in url else f"https://{url}").path
+    except ValueError:
+        return ""
+    if spelled.startswith("https://github.com/") and len([s for s in path.split("/") if s]) == 1:
+        return "github" if _github_login(spelled) else ""
     return ""
 
 
@@ -642,7 +652,7 @@ def read_github(page: _PageReader, address: str) -> Found:
         _first(page.marked.get("vcard-username"))
         or clean_text(page.meta.get("profile:username", ""))
         or (match.group(1) if match else "")
-        or (_github_login(canonical_profile_url(address)) if profile_kind(address) else "")
+        or (_github_login(canonical(address)) if profile_kind(address) else "")
     )
     counted = Counter(clean_text(lang, 60) for lang in page.languages)
     return {
@@ -757,13 +767,13 @@ def _links(profile: Profile, address: str, declared: str, rel_me: list[str]) -> 
         link = clean_url(raw, address)
         kind = profile_kind(link) if link else ""
         if kind == "linkedin" and not profile.linkedin_url:
-            profile.linkedin_url = canonical_profile_url(link)
+            profile.linkedin_url = canonical(link)
         elif kind == "github" and not profile.github_url:
-            profile.github_url = canonical_profile_url(link)
+            profile.github_url = canonical(link)
         elif link and not kind and link not in (address, declared):
             others.append(link)
     if profile.github_url:
-        profile.github_url = canonical_profile_url(profile.github_url)
+        profile.github_url = canonical(profile.github_url)
         profile.login = profile.login or profile.github_url.rsplit("/", 1)[-1]
     personal = not profile_kind(address) and not profile_kind(declared) and profile.found
     profile.portfolio_url = others[0] if others else (address if personal else "")
@@ -812,13 +822,21 @@ def _unique(values: Any) -> list[str]:
 
 def merge(profile: Profile, given: dict[str, Any]) -> Profile:
     """`profile` with the non-empty values of `given` (fields a caller read
-    itself) put over what the page said."""
+    itself) put over what the page said, cleaned as the page's own are."""
+    clean: dict[str, Callable[[Any], str]] = {
+        "emails": clean_email,
+        "links": clean_url,
+        "skills": lambda value: clean_text(value, 80),
+    }
     for f in fields(Profile):
         value = given.get(f.name)
         if f.name in {"url", "sources"} or value in (None, "", []):
             continue
         if f.name in LIST_FIELDS:
-            setattr(profile, f.name, [clean_text(v, MAX_URL) for v in value or [] if clean_text(v)])
+            cleaned = (clean[f.name](v) for v in value or [])
+            setattr(profile, f.name, _unique(v for v in cleaned if v))
+        elif f.name.endswith("_url"):
+            setattr(profile, f.name, canonical(clean_url(value)))
         else:
             setattr(profile, f.name, clean_text(value, LENGTHS.get(f.name, MAX_URL)))
     return profile

@@ -114,8 +114,8 @@ def capture_save(
     github = data.github_url or (page if profile_kind(page) == "github" else "")
     data = replace(  # one spelling per profile, as stored
         data,
-        linkedin_url=canonical_profile_url(linkedin) if linkedin else "",
-        github_url=canonical_profile_url(github) if github else "",
+        linkedin_url=_profile_link("linkedin_url", linkedin),
+        github_url=_profile_link("github_url", github),
     )
     addresses = _emails(emails)
     keys = capture_keys(
@@ -139,6 +139,13 @@ def capture_save(
     if note.strip():
         note_add(actor=actor, candidate=saved.candidate, body=note)
     return saved
+
+
+def _profile_link(name: str, value: str) -> str:
+    try:
+        return canonical_profile_url(value) if value.strip() else ""
+    except ValueError:  # "http://[" is no address at all
+        raise ValidationError({name: [f"{value!r} is not a web address."]}) from None
 
 
 def _emails(emails: Sequence[str]) -> list[str]:
