@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, ValidationError
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
@@ -147,6 +147,12 @@ def install_handlers(api: NinjaAPI) -> None:
         response = api.create_response(request, body, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        body = {"detail": f"The request body is larger than {limit:,} bytes; send less at once."}
+        return api.create_response(request, body, status=413)
 
     @api.exception_handler(Exception)
     def crashed(request: HttpRequest, exc: Exception) -> HttpResponse:

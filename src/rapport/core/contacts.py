@@ -57,8 +57,11 @@ def canonical_profile_url(value: str) -> str:
     subdomain, a trailing slash, a query, capitals). Any other address is
     returned as given."""
     raw = value.strip()
-    parts = urlsplit(raw if "://" in raw else f"https://{raw}")
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(raw if "://" in raw else f"https://{raw}")
+        host = (parts.hostname or "").lower()
+    except ValueError:  # not a URL at all ("http://["): the validators say so
+        return raw
     path = [p for p in parts.path.split("/") if p]
     if host == "linkedin.com" or host.endswith(".linkedin.com"):
         if len(path) >= 2 and path[0].lower() in {"in", "pub"}:

@@ -22,6 +22,10 @@ SOURCES = [
     ("event", "Event"),
     ("talent-community", "Talent community"),
     ("agency", "Agency"),
+    ("capture", "Captured from a profile page"),
+    ("resume", "Résumé upload"),
+    ("inbound email", "Wrote to us by email"),
+    ("inbound text", "Texted us"),
 ]
 
 # Where a service names a field differently from the form.
@@ -107,6 +111,13 @@ class CandidateForm(forms.Form):
             u.pk for u in User.objects.filter(is_active=True) if u.can(Capability.EDIT_CANDIDATES)
         ]
         self.fields["owner"].queryset = User.objects.filter(pk__in=editors)  # type: ignore[attr-defined]
+        # Sources are open-ended (an import may bring its own): the one a
+        # candidate has is always offered, so saving the form never clears it.
+        current = self.initial.get("source") or (self.data.get("source") if self.data else "")
+        source = self.fields["source"]
+        assert isinstance(source, forms.ChoiceField)
+        if current and current not in dict(SOURCES):
+            source.choices = [*SOURCES, (current, current)]
         self.custom = list(CustomField.objects.all())
         for definition in self.custom:
             self.fields[f"cf_{definition.key}"] = custom_form_field(definition)
