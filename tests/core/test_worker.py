@@ -102,7 +102,7 @@ def test_sigterm_stops_the_worker_cleanly(start_worker: Callable[..., WorkerProc
 
     worker.signal(signal.SIGTERM)
 
-    assert worker.wait(timeout=5) == 0, worker.output()
+    assert worker.wait(timeout=30) == 0, worker.output()
     assert not WorkerLease.objects.exists(), "the worker left its lease behind"
 
 
