@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import signal
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -32,8 +33,10 @@ from rapport.sourcing.imports import (
 )
 from rapport.sourcing.models import DuplicateReview, ImportJob, ImportStatus, SimilarityKey
 from rapport.sourcing.similar import Profile, blocking_keys, keys_refresh, score, similar_to
+from tests.workers import WorkerProcess, start_worker, wait_until
 
 pytestmark = pytest.mark.django_db
+__all__ = ["start_worker"]  # a fixture, used by name
 
 
 # --- possible duplicates -----------------------------------------------------------
@@ -465,3 +468,45 @@ def test_a_suppressed_address_is_never_imported_again(owner: User, admin: User) 
     assert "on the suppression list" in job.rows.get(number=10).reason
     assert not Candidate.objects.filter(first_name="Priya").exists()
     assert job.created == 2
+
+
+# --- a real worker, killed mid-file ---------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_file_is_taken_over_and_the_import_ends_right(
+    owner: User, tmp_path: Path, start_worker: Callable[..., WorkerProcess], settings: Any
+) -> None:
+    path = tmp_path / "many.csv"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("Name,Email\n")
+        for n in range(12_000):
+            out.write(f"Person{n} Example,person{n}@example.org\n")
+        for n in range(0, 12_000, 7):  # the same people again, further down
+            out.write(f"PERSON{n} EXAMPLE, Person{n}@Example.org \n")
+    with path.open("rb") as upload:
+        job = import_create(actor=owner, upload=upload, name="many.csv")
+    env = {"RAPPORT_DATA_DIR": str(settings.DATA_DIR), "RAPPORT_IMPORT_PROCESSES": "1"}
+    import_start(actor=owner, job=job, mapping=Mapping.of(job.columns), options=Options())
+    first = start_worker(environment=env)
+    wait_until(
+        lambda: ImportJob.objects.get(pk=job.pk).rows_done >= 4000,
+        timeout=120,
+        failure=first.output,
+    )
+    first.signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    done_at_kill = ImportJob.objects.get(pk=job.pk).rows_done
+    second = start_worker(environment=env)
+    wait_until(
+        lambda: ImportJob.objects.get(pk=job.pk).status == ImportStatus.DONE,
+        timeout=240,
+        failure=lambda: f"{ImportJob.objects.filter(pk=job.pk).values()[0]}\n{second.output()}",
+    )
+    job.refresh_from_db()
+    assert done_at_kill < job.rows_done == 12_000 + len(range(0, 12_000, 7))
+    assert (job.created, job.unchanged, job.rejected) == (12_000, len(range(0, 12_000, 7)), 0)
+    assert Candidate.objects.count() == 12_000  # nobody twice
+    assert Activity.objects.filter(kind="candidate.created").count() == 12_000
+    assert job.rows.count() == job.unchanged
+    assert SearchDocument.objects.count() == 12_000

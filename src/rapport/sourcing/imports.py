@@ -40,6 +40,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import multiprocessing
 import os
 from collections import deque
@@ -54,7 +55,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -102,8 +103,12 @@ from rapport.sourcing.models import (
 if TYPE_CHECKING:
     from rapport.accounts.models import User
 
+logger = logging.getLogger(__name__)
+
 BATCH = 2000
-PARALLEL_FROM = 20_000  # rows left, from which a second process cleans rows
+COUNTERS = ("created", "updated", "unchanged", "duplicates", "rejected")
+PARALLEL_FROM = 20_000
+BLOCK_LIMIT = 50  # look-alikes compared per blocking key, at most  # rows left, from which a second process cleans rows
 PREVIEW_ROWS = 20
 DEFAULT_SOURCE = "import"
 
@@ -458,6 +463,18 @@ def import_run(*, job_id: int, on_progress: Callable[[ImportJob], None] | None =
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.FAILED, error=message[:500], finished_at=timezone.now()
         )
+    except Exception:
+        # A bug or the database going away: say so on the page rather than
+        # leave the import "running" for ever. (A killed process raises
+        # nothing here; its import stays running and is carried on.)
+        logger.exception("Import %s stopped after row %s.", job.pk, job.rows_done)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED,
+            error=f"An unexpected error stopped the import after {job.rows_done:,} rows; "
+            "it is in the server's log.",
+            finished_at=timezone.now(),
+        )
+        raise
     job.refresh_from_db()
     return job
 
@@ -589,23 +606,32 @@ class Run:
     # -- one batch
 
     def batch(self, rows: list[tuple[int, list[str]]], cleaned: list[Any]) -> None:
-        job = self.job
-        with transaction.atomic():
+        """Decide outside the transaction, write inside it: on SQLite the
+        write lock is then held only while writing, so the worker's heartbeat
+        and the web's writes get their turn between batches. Someone adding
+        the same address between the two makes the write fail: the batch is
+        decided again, once."""
+        for attempt in (1, 2):
             plan = Batch(self, rows).decide(cleaned)
-            if not self.dry_run:
-                plan.write()
-            plan.report()
-            job.rows_done += len(rows)
-            for name in ("created", "updated", "unchanged", "duplicates", "rejected"):
-                setattr(job, name, getattr(job, name) + plan.counts[name])
-            ImportJob.objects.filter(pk=job.pk).update(
-                rows_done=job.rows_done,
-                created=job.created,
-                updated=job.updated,
-                unchanged=job.unchanged,
-                duplicates=job.duplicates,
-                rejected=job.rejected,
-            )
+            try:
+                with transaction.atomic():
+                    self._commit(plan, len(rows))
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+            else:
+                return
+
+    def _commit(self, plan: Batch, rows: int) -> None:
+        job = self.job
+        if not self.dry_run:
+            plan.write()
+        plan.report()
+        counts = {name: getattr(job, name) + plan.counts[name] for name in COUNTERS}
+        ImportJob.objects.filter(pk=job.pk).update(rows_done=job.rows_done + rows, **counts)
+        job.rows_done += rows  # only once the update is in the transaction
+        for name, value in counts.items():
+            setattr(job, name, value)
 
     def finish(self, *, recovered: int) -> None:
         job = self.job
@@ -890,7 +916,9 @@ class Batch:
         best_rank: tuple[float, int] = (0.0, 0)
         seen: set[int] = set()
         for key in keys:
-            for pk in self.similar_keys.get(key, ()):
+            # A block is a handful of people; a file of placeholder names at one
+            # company could make one of thousands: its oldest BLOCK_LIMIT are enough.
+            for pk in sorted(self.similar_keys.get(key, ()))[:BLOCK_LIMIT]:
                 if pk in seen or pk not in self.profiles:
                     continue
                 seen.add(pk)
@@ -899,7 +927,7 @@ class Batch:
                 if result and (result[0], -pk) > best_rank:
                     target = self.existing.get(pk) or Target(fields=_name_fields(name), pk=pk)
                     best, best_rank = (target, result[0], result[1]), (result[0], -pk)
-            for target in self.local_keys.get(key, ()):
+            for target in self.local_keys.get(key, [])[:BLOCK_LIMIT]:
                 result = similar.score(profile, target.profile(self.run.school_field))
                 rank = (result[0], -(10**15 + target.number)) if result else (0.0, 0)
                 if result and rank > best_rank:
@@ -1103,19 +1131,17 @@ class Batch:
         ]
         if not touched:
             return
-        changed_fields: set[str] = set()
-        instances = []
+        # Each candidate gets only the fields this import changed for them.
+        by_fields: dict[tuple[str, ...], list[Candidate]] = {}
         for t in touched:
             assert t.instance is not None
             for name in t.changed:
                 value = t.custom if name == "custom_fields" else t.fields[name]
                 setattr(t.instance, name, value)
-                changed_fields.add(name)
             t.instance.updated_at = now
-            instances.append(t.instance)
-        Candidate.objects.bulk_update(
-            instances, [*sorted(changed_fields), "updated_at"], batch_size=500
-        )
+            by_fields.setdefault(tuple(sorted(t.changed)), []).append(t.instance)
+        for names, group in by_fields.items():
+            Candidate.objects.bulk_update(group, [*names, "updated_at"], batch_size=500)
         contacts, skills, tags, members, activities = [], [], [], [], []
         job_data = {"import": run.job.pk}
         for t in touched:
