@@ -474,6 +474,7 @@ def test_a_suppressed_address_is_never_imported_again(owner: User, admin: User) 
 
 
 @pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_mid_file_is_taken_over_and_the_import_ends_right(
     owner: User, tmp_path: Path, start_worker: Callable[..., WorkerProcess], settings: Any
 ) -> None:
