@@ -511,3 +511,19 @@ def test_a_worker_killed_mid_file_is_taken_over_and_the_import_ends_right(
     assert Activity.objects.filter(kind="candidate.created").count() == 12_000
     assert job.rows.count() == job.unchanged
     assert SearchDocument.objects.count() == 12_000
+
+
+def test_a_row_like_several_people_opens_a_review_with_each(
+    owner: User, make_candidate: Callable[..., Candidate]
+) -> None:
+    older = make_candidate(first_name="Maria", last_name="Souza", city="São Paulo")
+    newer = make_candidate(first_name="MARIA", last_name="SOUZA", city="Sao Paulo")
+    job = start(owner, "linkedin.csv")
+    row = job.rows.get(number=2)
+    assert row.outcome == "duplicate"
+    assert row.reason.startswith(f"Looks like Maria Souza (#{older.pk}) (and 1 more): same name")
+    maria = row.candidate
+    pairs = set(DuplicateReview.objects.filter(candidate=maria).values_list("other", flat=True))
+    assert pairs == {older.pk, newer.pk}
+    sousa = job.rows.get(number=8).candidate
+    assert DuplicateReview.objects.filter(candidate=sousa).count() == 3

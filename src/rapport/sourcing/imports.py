@@ -108,7 +108,10 @@ logger = logging.getLogger(__name__)
 BATCH = 2000
 COUNTERS = ("created", "updated", "unchanged", "duplicates", "rejected")
 PARALLEL_FROM = 20_000
-BLOCK_LIMIT = 50  # look-alikes compared per blocking key, at most  # rows left, from which a second process cleans rows
+BLOCK_LIMIT = 50  # look-alikes compared per blocking key, at most
+LOOK_ALIKES = (
+    3  # reviews opened for one row, at most  # rows left, from which a second process cleans rows
+)
 PREVIEW_ROWS = 20
 DEFAULT_SOURCE = "import"
 
@@ -893,28 +896,31 @@ class Batch:
         profile = self._profile(person)
         keys = self.row_keys.get(id(person)) or similar.blocking_keys(profile)
         target.keys = keys
-        best = self._most_similar(profile, keys)
+        alike = self._look_alikes(profile, keys)
         self._register(person, target)
         for key in keys:
             self.local_keys.setdefault(key, []).append(target)
-        if best is None:
+        if not alike:
             self._outcome(Outcome(number, RowOutcome.CREATED, values, target))
             return
-        other, score, reasons = best
-        self.reviews.append((target, other, score, reasons))
+        for other, score, reasons in alike:
+            self.reviews.append((target, other, score, reasons))
+        other, _, reasons = alike[0]
+        more = f" (and {len(alike) - 1} more)" if len(alike) > 1 else ""
         reason = (
-            f"Looks like {other.name} ({_ref(other)}): {'; '.join(reasons)}. Added as a new "
-            "candidate; the two are in the review queue, and nothing was merged."
+            f"Looks like {other.name} ({_ref(other)}){more}: {'; '.join(reasons)}. Added as a "
+            "new candidate; the pairs are in the review queue, and nothing was merged."
         )
         self._outcome(Outcome(number, RowOutcome.DUPLICATE, values, target, reason))
 
-    def _most_similar(
+    def _look_alikes(
         self, profile: similar.Profile, keys: set[int]
-    ) -> tuple[Target, float, list[str]] | None:
-        """The look-alike with the best score; among equals, the oldest."""
-        best: tuple[Target, float, list[str]] | None = None
-        best_rank: tuple[float, int] = (0.0, 0)
+    ) -> list[tuple[Target, float, list[str]]]:
+        """The people this one looks like, best first and, among equals, the
+        oldest first; at most LOOK_ALIKES of them."""
+        found: list[tuple[tuple[float, int], Target, float, list[str]]] = []
         seen: set[int] = set()
+        seen_local: set[int] = set()
         for key in keys:
             # A block is a handful of people; a file of placeholder names at one
             # company could make one of thousands: its oldest BLOCK_LIMIT are enough.
@@ -924,15 +930,18 @@ class Batch:
                 seen.add(pk)
                 other_profile, name = self.profiles[pk]
                 result = similar.score(profile, other_profile)
-                if result and (result[0], -pk) > best_rank:
+                if result:
                     target = self.existing.get(pk) or Target(fields=_name_fields(name), pk=pk)
-                    best, best_rank = (target, result[0], result[1]), (result[0], -pk)
+                    found.append(((-result[0], pk), target, result[0], result[1]))
             for target in self.local_keys.get(key, [])[:BLOCK_LIMIT]:
+                if id(target) in seen_local:
+                    continue
+                seen_local.add(id(target))
                 result = similar.score(profile, target.profile(self.run.school_field))
-                rank = (result[0], -(10**15 + target.number)) if result else (0.0, 0)
-                if result and rank > best_rank:
-                    best, best_rank = (target, result[0], result[1]), rank
-        return best
+                if result:
+                    found.append(((-result[0], 10**15 + target.number), target, *result))
+        found.sort(key=lambda item: item[0])
+        return [(target, score, reasons) for _, target, score, reasons in found[:LOOK_ALIKES]]
 
     def _register(self, person: Person, target: Target) -> None:
         for key in self._keys(person):
