@@ -21,7 +21,7 @@ from rapport.core.models import Activity
 from rapport.outreach.services import suppression_add
 from rapport.people.models import Candidate, Pool, SearchDocument
 from rapport.sourcing import imports
-from rapport.sourcing.import_mapping import Mapping
+from rapport.sourcing.import_mapping import Mapping, mapping_parse, suggest
 from rapport.sourcing.import_read import detect, read
 from rapport.sourcing.imports import (
     Options,
@@ -527,3 +527,44 @@ def test_a_row_like_several_people_opens_a_review_with_each(
     assert pairs == {older.pk, newer.pk}
     sousa = job.rows.get(number=8).candidate
     assert DuplicateReview.objects.filter(candidate=sousa).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (  # LinkedIn Recruiter, a project exported to CSV
+            ["First Name", "Last Name", "Headline", "Location", "Current Title",
+             "Current Company", "Email Address", "Phone Number", "Profile URL", "Notes"],
+            ["first_name", "last_name", "headline", "location", "current_title",
+             "current_company", "email", "phone", "profile_url", ""],
+        ),
+        (  # a Lever-style export
+            ["Name", "Email", "Phone", "Location", "Current Company", "Current Title",
+             "Sources", "Tags", "Links"],
+            ["full_name", "email", "phone", "location", "current_company", "current_title",
+             "source", "tags", "profile_url"],
+        ),
+        (  # a spreadsheet, with two emails and a name both split and whole
+            ["Full name", "First", "Last", "E-mail", "Email 2", "Mobile", "Company name",
+             "Job title", "LinkedIn", "GitHub", "Years of experience", "Skills", "Country"],
+            ["", "first_name", "last_name", "email", "email", "phone", "current_company",
+             "current_title", "linkedin_url", "github_url", "years_experience", "skills",
+             "country"],
+        ),
+    ],
+)  # fmt: skip
+def test_the_mapping_is_suggested_from_common_exports(
+    header: list[str], expected: list[str]
+) -> None:
+    assert list(suggest(header).values()) == expected
+
+
+def test_a_mapping_file_may_be_json_or_csv() -> None:
+    assert mapping_parse('{"E-mail": "email", "Notes": null}').columns == {
+        "E-mail": "email", "Notes": ""
+    }  # fmt: skip
+    assert mapping_parse("column,field\nE-mail,email\nNotes,\n").columns == {
+        "E-mail": "email", "Notes": ""
+    }  # fmt: skip
+    with pytest.raises(ValueError, match="not valid JSON"):
+        mapping_parse('{"E-mail": email}')
