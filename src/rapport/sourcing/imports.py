@@ -718,12 +718,7 @@ class Batch:
         digests = {e: _digest(e) for _, _, p in people for e in p.emails}
         if not digests:
             return people
-        suppression = apps.get_model("outreach", "Suppression")
-        found = set(
-            suppression.objects.filter(digest__in=list(digests.values())).values_list(
-                "digest", flat=True
-            )
-        )
+        found = _suppressed(list(set(digests.values())))
         if not found:
             return people
         kept = []
@@ -1220,6 +1215,25 @@ class Batch:
             if o.outcome != RowOutcome.CREATED
         ]
         ImportRow.objects.bulk_create(rows, batch_size=1000)
+
+
+def _suppressed(digests: list[str]) -> set[str]:
+    """Which of these digests are on the suppression list (plain SQL: the
+    ORM spends more on two thousand parameters than the database does)."""
+    table = connection.ops.quote_name(apps.get_model("outreach", "Suppression")._meta.db_table)
+    found: set[str] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(digests), 5000):
+            chunk = digests[start : start + 5000]
+            if connection.vendor == "postgresql":
+                sql = f"SELECT digest FROM {table} WHERE digest = ANY(%s)"  # noqa: S608
+                cursor.execute(sql, [chunk])
+            else:
+                marks = ", ".join(["%s"] * len(chunk))
+                sql = f"SELECT digest FROM {table} WHERE digest IN ({marks})"  # noqa: S608
+                cursor.execute(sql, chunk)
+            found.update(row[0] for row in cursor.fetchall())
+    return found
 
 
 def _digest(email: str) -> str:
