@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -233,6 +233,30 @@ def candidate_create(
     require(actor, Capability.EDIT_CANDIDATES)
     owner = actor if isinstance(owner, _Actor) else owner
     _check_owner(owner)
+    candidate = _create(
+        data=data, emails=emails, phones=phones, owner=owner, by=actor,
+        summary=lambda c: f"{actor.display_name} added {c.full_name}",
+    )  # fmt: skip
+    _set_skills(candidate, skills)
+    now = candidate.created_at
+    for name in tags:
+        _tag_one(actor=actor, candidate=candidate, tag=tag_get_or_create(name=name), now=now)
+    candidate_reindex(candidate_ids=[candidate.pk])
+    candidate.refresh_from_db()
+    return candidate
+
+
+def _create(
+    *,
+    data: CandidateFields,
+    emails: Sequence[str],
+    phones: Sequence[str],
+    owner: User | None,
+    by: User | None,
+    summary: Callable[[Candidate], str],
+) -> Candidate:
+    """The candidate row, their contact points and the Activity that says
+    so (`summary` writes its line). Callers check who may do it."""
     data = _clean_fields(data)
     clean_emails = _clean_emails(emails)
     clean_phones = _clean_phones(phones, region=data.country)
@@ -240,30 +264,27 @@ def candidate_create(
     candidate = Candidate.objects.create(
         **{f.name: getattr(data, f.name) for f in fields(CandidateFields)},
         owner=owner,
-        created_by=actor,
+        created_by=by,
         created_at=now,
         updated_at=now,
     )
-    contacts = [
-        ContactPoint(candidate=candidate, kind=ContactKind.EMAIL, value=e, is_primary=i == 0)
-        for i, e in enumerate(clean_emails)
-    ] + [
-        ContactPoint(candidate=candidate, kind=ContactKind.PHONE, value=p, is_primary=i == 0)
-        for i, p in enumerate(clean_phones)
-    ]
-    ContactPoint.objects.bulk_create(contacts)
-    _set_skills(candidate, skills)
+    ContactPoint.objects.bulk_create(
+        [
+            ContactPoint(candidate=candidate, kind=ContactKind.EMAIL, value=e, is_primary=i == 0)
+            for i, e in enumerate(clean_emails)
+        ]
+        + [
+            ContactPoint(candidate=candidate, kind=ContactKind.PHONE, value=p, is_primary=i == 0)
+            for i, p in enumerate(clean_phones)
+        ]
+    )
     activity_record(
         kind=ActivityKind.CANDIDATE_CREATED,
         candidate=candidate,
-        actor=actor,
-        summary=f"{actor.display_name} added {candidate.full_name}",
+        actor=by,
+        summary=summary(candidate),
         data={"source": data.source} if data.source else {},
     )
-    for name in tags:
-        _tag_one(actor=actor, candidate=candidate, tag=tag_get_or_create(name=name), now=now)
-    candidate_reindex(candidate_ids=[candidate.pk])
-    candidate.refresh_from_db()
     return candidate
 
 
@@ -840,33 +861,8 @@ def candidate_intake(
     """A new candidate who came in on their own (`by` None) or whom `by`
     brought in. `by` owns them when their role may own candidates."""
     owner = by if by is not None and by.can(Capability.EDIT_CANDIDATES) else None
-    data = _clean_fields(data)
-    clean_emails = _clean_emails(emails)
-    clean_phones = _clean_phones(phones, region=data.country)
-    now = timezone.now()
-    candidate = Candidate.objects.create(
-        **{f.name: getattr(data, f.name) for f in fields(CandidateFields)},
-        owner=owner,
-        created_by=by,
-        created_at=now,
-        updated_at=now,
-    )
-    ContactPoint.objects.bulk_create(
-        [
-            ContactPoint(candidate=candidate, kind=ContactKind.EMAIL, value=e, is_primary=i == 0)
-            for i, e in enumerate(clean_emails)
-        ]
-        + [
-            ContactPoint(candidate=candidate, kind=ContactKind.PHONE, value=p, is_primary=i == 0)
-            for i, p in enumerate(clean_phones)
-        ]
-    )
-    activity_record(
-        kind=ActivityKind.CANDIDATE_CREATED,
-        candidate=candidate,
-        actor=by,
-        summary=summary,
-        data={"source": data.source} if data.source else {},
+    candidate = _create(
+        data=data, emails=emails, phones=phones, owner=owner, by=by, summary=lambda _: summary
     )
     if note.strip():
         _intake_note(candidate, author=by, body=note)
