@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "rapport.engagement",
     "rapport.outreach",
     "rapport.inbox",
+    "rapport.jobs",
     "rapport.privacy",
     "rapport.sourcing",
     "rapport.api",

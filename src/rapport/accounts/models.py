@@ -30,6 +30,9 @@ class Capability(models.TextChoices):
     SHARE_CANDIDATES = "share_candidates"
     MANAGE_USERS = "manage_users"
     MANAGE_SETTINGS = "manage_settings"
+    MANAGE_JOBS = "manage_jobs"  # open and edit jobs, pipelines, automations
+    MOVE_APPLICATIONS = "move_applications"  # move, reject, hire; schedule interviews
+    ADD_TO_JOBS = "add_to_jobs"  # put a candidate in a job's pipeline as Sourced
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -45,6 +48,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.SEND_EMAIL,
             Capability.MANAGE_OUTREACH,
             Capability.SHARE_CANDIDATES,
+            Capability.MANAGE_JOBS,
+            Capability.MOVE_APPLICATIONS,
+            Capability.ADD_TO_JOBS,
         }
     ),
     Role.SOURCER: frozenset(
@@ -56,6 +62,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.ADD_NOTES,
             Capability.SEND_EMAIL,
             Capability.MANAGE_OUTREACH,
+            Capability.ADD_TO_JOBS,
         }
     ),
     Role.HIRING_MANAGER: frozenset({Capability.ADD_NOTES}),

@@ -42,6 +42,12 @@ class ActivityKind(models.TextChoices):
     CONSENT_WITHDRAWN = "consent.withdrawn", "Consent withdrawn"
     CANDIDATE_MERGED = "candidate.merged", "Merged with a duplicate"
     CANDIDATE_UNMERGED = "candidate.unmerged", "Merge undone"
+    APPLICATION_CREATED = "application.created", "Added to a job"
+    CANDIDATE_HIRED = "candidate.hired", "Hired"
+    INTERVIEW_SCHEDULED = "interview.scheduled", "Interview scheduled"
+    INTERVIEW_UPDATED = "interview.updated", "Interview rescheduled"
+    INTERVIEW_CANCELLED = "interview.cancelled", "Interview cancelled"
+    SCORECARD_ADDED = "scorecard.added", "Interview feedback"
 
 
 class Activity(models.Model):

@@ -269,6 +269,13 @@ class CandidateTag(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     added_at = models.DateTimeField(default=now)
+    reason = models.CharField(
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",  # rows written in bulk by plain SQL leave it out
+        help_text="Why, when a rule tagged them (a silver medal).",
+    )
 
     class Meta:
         constraints = [

@@ -7,7 +7,7 @@ never a hint that it exists."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -45,15 +45,27 @@ SORTS: dict[str, tuple[str, ...]] = {
 DEFAULT_SORT = "-created"
 
 
+# Later apps grant more candidates to users who do not see the whole pool
+# (jobs: a hiring manager sees the candidates of their jobs). Each grant is a
+# condition on Candidate for one user; people itself knows nothing of them.
+_VISIBILITY_GRANTS: dict[str, Callable[[User], Q]] = {}
+
+
+def visibility_grant_register(name: str, grant: Callable[[User], Q]) -> None:
+    """Let `grant(user)` widen what a user without the whole pool may see."""
+    _VISIBILITY_GRANTS[name] = grant
+
+
 def candidates_visible(user: User) -> QuerySet[Candidate]:
     """All candidates the user may see."""
     if not user.is_active:
         return Candidate.objects.none()
     if user.can(Capability.SEE_ALL_CANDIDATES):
         return Candidate.objects.all()
-    return Candidate.objects.filter(
-        Exists(CandidateShare.objects.filter(candidate=OuterRef("pk"), user=user))
-    )
+    visible = Q(Exists(CandidateShare.objects.filter(candidate=OuterRef("pk"), user=user)))
+    for grant in _VISIBILITY_GRANTS.values():
+        visible |= grant(user)
+    return Candidate.objects.filter(visible)
 
 
 def candidate_get(user: User, pk: int | str) -> Candidate:
