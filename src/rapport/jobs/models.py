@@ -264,6 +264,10 @@ class StageAutomation(models.Model):
     )
     task_due_days = models.PositiveSmallIntegerField(default=1)
     active = models.BooleanField(default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Automation of stage {self.stage_id}"
