@@ -43,6 +43,16 @@ PATHS = {
     "/merges/{merge_id}/undo": {"post"},
     "/capture/lookup": {"post"},
     "/capture/save": {"post"},
+    "/jobs": {"get", "post"},
+    "/jobs/{job_id}": {"get", "patch"},
+    "/jobs/{job_id}/status": {"post"},
+    "/jobs/{job_id}/stages": {"get", "post"},
+    "/jobs/{job_id}/stages/{stage_id}": {"patch", "delete"},
+    "/jobs/{job_id}/stage-order": {"post"},
+    "/jobs/{job_id}/applications": {"get", "post"},
+    "/jobs/{job_id}/applications/move": {"post"},
+    "/applications/{application_id}": {"get"},
+    "/applications/{application_id}/move": {"post"},
     "/me": {"get"},
 }
 

@@ -3,7 +3,18 @@ the interactive docs at docs."""
 
 from __future__ import annotations
 
-from rapport.api import accounts, candidates, capture, inbox, merges, pools, search, skills, tags
+from rapport.api import (
+    accounts,
+    candidates,
+    capture,
+    inbox,
+    jobs,
+    merges,
+    pools,
+    search,
+    skills,
+    tags,
+)
 from rapport.api.auth import BearerToken, BrowserSession
 from rapport.api.errors import RapportAPI, install_handlers
 
@@ -12,7 +23,8 @@ api = RapportAPI(
     version="1",
     description=(
         "Candidates, their contact points, notes, tags and pools; search with the query "
-        "language and saved segments; the team inbox. Authenticate with "
+        "language and saved segments; the team inbox; jobs, their stages and applications. "
+        "Authenticate with "
         "`Authorization: Bearer <token>` (make a token on your account page) or, from "
         "the browser, with your logged-in session. You see and change exactly what your "
         "role lets you see and change in the app; anything outside it answers 404."
@@ -21,5 +33,5 @@ api = RapportAPI(
     auth=[BearerToken(), BrowserSession()],
 )
 install_handlers(api)
-for area in (candidates, search, tags, pools, skills, inbox, merges, capture, accounts):
+for area in (candidates, search, tags, pools, skills, inbox, merges, capture, jobs, accounts):
     api.add_router("", area.router)
