@@ -11,6 +11,7 @@ from rapport.api import (
     jobs,
     merges,
     pools,
+    resumes,
     search,
     skills,
     tags,
@@ -33,5 +34,17 @@ api = RapportAPI(
     auth=[BearerToken(), BrowserSession()],
 )
 install_handlers(api)
-for area in (candidates, search, tags, pools, skills, inbox, merges, capture, jobs, accounts):
+for area in (
+    candidates,
+    search,
+    tags,
+    pools,
+    skills,
+    inbox,
+    merges,
+    capture,
+    resumes,
+    jobs,
+    accounts,
+):
     api.add_router("", area.router)
