@@ -700,3 +700,19 @@ def test_every_foreign_key_to_a_candidate_is_known_to_the_merge() -> None:
     assert merge_sees == django_sees
     assert ("outreach.message", "candidate") in merge_sees
     assert ("inbox.conversation", "candidate") in merge_sees
+
+
+def test_an_old_link_to_the_merged_record_leads_to_the_kept_one_until_undone(
+    pair: tuple[Candidate, Candidate], owner: User, outsider: User, client: Any
+) -> None:
+    maria, mary = pair
+    merge = candidate_merge(actor=owner, kept=maria, merged=mary, choices={})
+    client.force_login(owner)
+    response = client.get(f"/candidates/{mary.pk}/", follow=True)
+    assert response.redirect_chain == [(f"/candidates/{maria.pk}/", 302)]
+    assert "That record was merged into Maria Souza" in response.content.decode()
+    client.force_login(outsider)
+    assert client.get(f"/candidates/{mary.pk}/").status_code == 404
+    merge_undo(actor=owner, merge=merge)
+    client.force_login(owner)
+    assert client.get(f"/candidates/{mary.pk}/").status_code == 200

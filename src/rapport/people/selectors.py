@@ -76,6 +76,31 @@ def candidate_get(user: User, pk: int | str) -> Candidate:
         raise Http404("No such candidate.") from None
 
 
+# Where a candidate who is gone now lives (sourcing: merged into another), so
+# that an old link leads somewhere. Each forward maps an id to another or None.
+_FORWARDS: dict[str, Callable[[int], int | None]] = {}
+
+
+def candidate_forward_register(name: str, forward: Callable[[int], int | None]) -> None:
+    _FORWARDS[name] = forward
+
+
+def candidate_forwarded(user: User, pk: int) -> Candidate | None:
+    """The candidate an old id now leads to, if the user may see them."""
+    seen = {pk}
+    current = pk
+    for _ in range(10):  # a merge of a merge of…; never a loop
+        target = next((t for f in _FORWARDS.values() if (t := f(current)) is not None), None)
+        if target is None or target in seen:
+            return None
+        found = candidates_visible(user).filter(pk=target).first()
+        if found is not None:
+            return found
+        seen.add(target)
+        current = target
+    return None
+
+
 def candidate_get_full(user: User, pk: int | str) -> Candidate:
     """The candidate with everything the profile shows, in a fixed number of queries."""
     candidate = candidate_get(user, pk)

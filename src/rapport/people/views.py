@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -180,7 +180,15 @@ def candidate_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
-    candidate = selectors.candidate_get_full(user, pk)
+    try:
+        candidate = selectors.candidate_get_full(user, pk)
+    except Http404:
+        # An old link to someone merged into another record leads there.
+        moved = selectors.candidate_forwarded(user, int(pk))
+        if moved is None:
+            raise
+        messages.info(request, f"That record was merged into {moved.full_name}'s.")
+        return redirect("candidate_detail", pk=moved.pk)
     context = {
         "candidate": candidate,
         "note_form": NoteForm(),

@@ -26,6 +26,12 @@ class SourcingConfig(AppConfig):
         # deleted or erased takes their résumés with them).
         post_delete.connect(resume_file_forget, sender=Resume, dispatch_uid="resume_file_forget")
 
+        from rapport.people.selectors import candidate_forward_register
+        from rapport.sourcing.merge import merged_into
+
+        # An old link to a merged candidate leads to the record that kept them.
+        candidate_forward_register("merges", merged_into)
+
         from rapport.core import schedule
 
         # Talent-community sign-ups never confirmed are deleted once stale.

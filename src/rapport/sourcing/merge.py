@@ -864,3 +864,13 @@ def review_reopen(*, actor: User, review: DuplicateReview) -> DuplicateReview:
     review.resolved_by, review.resolved_at = None, None
     review.save(update_fields=["status", "resolved_by", "resolved_at"])
     return review
+
+
+def merged_into(candidate_id: int) -> int | None:
+    """The candidate that absorbed `candidate_id` in a merge still standing."""
+    return (
+        Merge.objects.filter(merged_id=candidate_id, undone_at__isnull=True)
+        .order_by("-merged_at", "-id")
+        .values_list("kept_id", flat=True)
+        .first()
+    )
