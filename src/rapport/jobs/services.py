@@ -582,3 +582,127 @@ def _automation_cancel_waiting(application: Application) -> None:
         detail="The candidate left the stage before it was sent.",
         finished_at=timezone.now(),
     )
+
+
+# --- pipeline settings (pages) ------------------------------------------------------
+
+
+@transaction.atomic
+def job_set_silver_stage(*, actor: User, job: Job, stage: Stage | None) -> Job:
+    """Choose the stage whose finalists become silver medallists when the job
+    is filled; None gives no silver medals for this job."""
+    require(actor, Capability.MANAGE_JOBS)
+    if stage is not None:
+        _stage_of(job, stage)
+        if stage.kind != StageKind.ACTIVE:
+            raise ValidationError(
+                {"silver_stage": [f"{stage.name} ends an application: choose a stage in progress."]}
+            )
+    job.silver_stage = stage
+    job.updated_at = timezone.now()
+    job.save(update_fields=["silver_stage", "updated_at"])
+    return job
+
+
+def _shifted(ids: list[int], pk: int, by: int) -> list[int]:
+    """`ids` with `pk` moved `by` places (clamped at both ends)."""
+    order = list(ids)
+    index = order.index(pk)
+    target = max(0, min(len(order) - 1, index + by))
+    order.insert(target, order.pop(index))
+    return order
+
+
+@transaction.atomic
+def stage_shift(*, actor: User, stage: Stage, by: int) -> None:
+    """Move an in-progress stage of a job up (-1) or down (+1) the pipeline."""
+    require(actor, Capability.MANAGE_JOBS)
+    if stage.kind != StageKind.ACTIVE:
+        raise ValidationError({"stage": [f"{stage.name} ends an application: it stays last."]})
+    active = list(
+        Stage.objects.filter(job_id=stage.job_id, kind=StageKind.ACTIVE)
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
+    )
+    order = _shifted(active, stage.pk, by)
+    if order != active:
+        stage_reorder(actor=actor, job=stage.job, order=order)
+
+
+def _default_name(name: str, *, exclude: int | None = None) -> str:
+    name = " ".join(name.split())[:60]
+    if not name:
+        raise ValidationError({"name": ["A stage needs a name."]})
+    clash = DefaultStage.objects.filter(name__iexact=name)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
+    if clash.exists():
+        raise ValidationError({"name": [f"The default pipeline already has {name}."]})
+    return name
+
+
+@transaction.atomic
+def default_stage_add(*, actor: User, name: str, kind: str = StageKind.ACTIVE) -> DefaultStage:
+    """A new stage of the default pipeline: an active one after the last
+    active stage, an ending one at the end. Jobs made afterwards get it."""
+    require(actor, Capability.MANAGE_SETTINGS)
+    if kind not in StageKind.values:
+        raise ValidationError({"kind": ["Choose what entering the stage means."]})
+    name = _default_name(name)
+    stages = default_stages()
+    active = [s.position for s in stages if s.kind == StageKind.ACTIVE]
+    if kind == StageKind.ACTIVE:
+        position = (max(active) + 1) if active else 1
+        for stage in stages:
+            if stage.position >= position:
+                DefaultStage.objects.filter(pk=stage.pk).update(position=stage.position + 1)
+    else:
+        position = max([s.position for s in stages], default=0) + 1
+    return DefaultStage.objects.create(name=name, kind=kind, position=position)
+
+
+@transaction.atomic
+def default_stage_rename(*, actor: User, stage: DefaultStage, name: str) -> DefaultStage:
+    require(actor, Capability.MANAGE_SETTINGS)
+    stage.name = _default_name(name, exclude=stage.pk)
+    stage.save(update_fields=["name"])
+    return stage
+
+
+@transaction.atomic
+def default_stage_shift(*, actor: User, stage: DefaultStage, by: int) -> None:
+    """Move an in-progress stage of the default pipeline up (-1) or down (+1)."""
+    require(actor, Capability.MANAGE_SETTINGS)
+    if stage.kind != StageKind.ACTIVE:
+        raise ValidationError({"stage": [f"{stage.name} ends an application: it stays last."]})
+    active = [s for s in default_stages() if s.kind == StageKind.ACTIVE]
+    order = _shifted([s.pk for s in active], stage.pk, by)
+    for position, pk in enumerate(order, start=1):
+        DefaultStage.objects.filter(pk=pk).update(position=position)
+
+
+@transaction.atomic
+def default_stage_delete(*, actor: User, stage: DefaultStage) -> None:
+    """Remove a stage from the default pipeline; existing jobs keep theirs.
+    The pipeline keeps at least one stage of each kind."""
+    require(actor, Capability.MANAGE_SETTINGS)
+    others = DefaultStage.objects.filter(kind=stage.kind).exclude(pk=stage.pk)
+    if not others.exists():
+        kind = stage.get_kind_display().lower()
+        raise ValidationError({"stage": [f"{stage.name} is the only {kind} stage left."]})
+    if stage.silver:
+        raise ValidationError({"stage": ["Choose another silver-medal stage first."]})
+    stage.delete()
+
+
+@transaction.atomic
+def default_stage_set_silver(*, actor: User, stage: DefaultStage | None) -> None:
+    """Choose the default silver-medal stage (None: jobs start without one)."""
+    require(actor, Capability.MANAGE_SETTINGS)
+    if stage is not None and stage.kind != StageKind.ACTIVE:
+        raise ValidationError(
+            {"silver": [f"{stage.name} ends an application: choose a stage in progress."]}
+        )
+    DefaultStage.objects.filter(silver=True).update(silver=False)
+    if stage is not None:
+        DefaultStage.objects.filter(pk=stage.pk).update(silver=True)
