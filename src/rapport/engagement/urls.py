@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from rapport.engagement import views
+from rapport.engagement import task_views, views
 
 urlpatterns = [
     path(
@@ -10,4 +10,7 @@ urlpatterns = [
         views.candidate_engagement,
         name="candidate_engagement",
     ),
+    path("tasks/", task_views.task_list, name="task_list"),
+    path("tasks/<int:pk>/done/", task_views.task_done, name="task_done"),
+    path("tasks/<int:pk>/reopen/", task_views.task_reopen, name="task_reopen"),
 ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.apps import AppConfig
 
 
@@ -9,8 +11,20 @@ class JobsConfig(AppConfig):
     verbose_name = "Jobs"
 
     def ready(self) -> None:
+        from rapport.core import schedule
+        from rapport.engagement.task_selectors import elsewhere_register
+        from rapport.jobs.automation_selectors import review_count
         from rapport.jobs.selectors import hiring_manager_grant
         from rapport.people.selectors import visibility_grant_register
 
         # A hiring manager sees the candidates of the jobs they hire for.
         visibility_grant_register("jobs", hiring_manager_grant)
+        # Stage automations: delayed emails go out when due; held ones wait
+        # beside the recruiter's tasks.
+        schedule.every(dt.timedelta(minutes=1), "rapport.jobs.automations.automations_due")
+        elsewhere_register(
+            "automation_review",
+            label="Emails held for your review",
+            url_name="automation_review",
+            count=review_count,
+        )

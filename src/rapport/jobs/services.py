@@ -559,17 +559,23 @@ def applications_move(
 
 def _automation_schedule(change: StageChange, application: Application) -> None:
     """Write the run an entered stage's automation owes, as a row, so that a
-    delay or a review survives restarts. `automations.py` carries it out."""
+    delay or a review survives restarts, and make its task: `automations.py`
+    carries the run out."""
+    from rapport.jobs.automations import automation_entered
+
     automation = getattr(change.to_stage, "automation", None)
-    if automation is None or not automation.active or automation.template_id is None:
+    if automation is None or not automation.active:
         return
-    AutomationRun.objects.create(
-        automation=automation,
-        application=application,
-        stage_change=change,
-        status=AutomationRunStatus.WAITING,
-        due_at=change.changed_at + dt.timedelta(hours=automation.delay_hours),
-    )
+    run = None
+    if automation.template_id is not None:
+        run = AutomationRun.objects.create(
+            automation=automation,
+            application=application,
+            stage_change=change,
+            status=AutomationRunStatus.WAITING,
+            due_at=change.changed_at + dt.timedelta(hours=automation.delay_hours),
+        )
+    automation_entered(automation=automation, application=application, change=change, run=run)
 
 
 def _automation_cancel_waiting(application: Application) -> None:
