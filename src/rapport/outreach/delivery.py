@@ -399,6 +399,11 @@ def sends_record(message_ids: Sequence[int]) -> int:
         if not messages:
             return 0
         Message.objects.filter(id__in=[m.pk for m in messages]).update(recorded=True)
+        count = len(messages)
+        # Mail to a teammate about a candidate is not contact with them.
+        messages = [m for m in messages if m.kind != MessageKind.STAFF]
+        if not messages:
+            return count
         Activity.objects.bulk_create(
             [
                 Activity(
@@ -419,7 +424,7 @@ def sends_record(message_ids: Sequence[int]) -> int:
                 from rapport.outreach.sequences import enrollment_step_sent
 
                 enrollment_step_sent(m, sent_at=m.sent_at)
-    return len(messages)
+    return count
 
 
 def sends_record_stale(*, older_than: dt.timedelta = dt.timedelta(minutes=1)) -> int:
@@ -461,6 +466,8 @@ def _bounce(message: Message, *, owner: str, error: Rejected) -> None:
             message, owner=owner, status=MessageStatus.BOUNCED, reason="", detail=str(error)
         ):
             Message.objects.filter(pk=message.pk).update(attempts=F("attempts") + 1)
+            if message.kind == MessageKind.STAFF:
+                return  # a teammate's address: nothing about the candidate changes
             bounce_record(
                 message=message, hard=True, detail=str(error), reason=SuppressionReason.HARD_BOUNCE
             )

@@ -29,7 +29,7 @@ def senders() -> Any:
 class TemplateForm(forms.Form):
     name = forms.CharField(max_length=120)
     kind = forms.ChoiceField(
-        choices=MessageKind.choices,
+        choices=[(k, label) for k, label in MessageKind.choices if k != MessageKind.STAFF],
         initial=MessageKind.NURTURE,
         help_text="Nurture mail follows every sending rule; personal mail (a reply, an "
         "interview invitation) skips the contact limit and the send window.",

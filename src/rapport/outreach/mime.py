@@ -3,12 +3,17 @@ good sender sets (RFC 8058 one-click unsubscribe on nurture mail), the
 return path that maps a bounce to its message, and a DKIM signature when a
 key is configured. The HTML part's links go through click tracking and it
 carries the open pixel while the policy tracks opens (see
-outreach.tracking); the text part keeps plain links."""
+outreach.tracking); the text part keeps plain links. A message with a
+calendar (an interview invitation) also carries it as a text/calendar
+alternative, which mail clients show as an invitation to accept, and as an
+.ics attachment for those that do not."""
 
 from __future__ import annotations
 
+import base64
 import binascii
 import functools
+import re
 import secrets
 import time
 import uuid
@@ -93,7 +98,8 @@ def build(message: Message, *, track_opens: bool | None = None) -> Envelope:
         ("Date", format_datetime(timezone.now())),
         ("Message-ID", message.message_id),
     ]
-    if reply_to := reply_address(message):
+    # A teammate's answer goes to the sender, never into a candidate's thread.
+    if message.kind != MessageKind.STAFF and (reply_to := reply_address(message)):
         headers.append(("Reply-To", reply_to))
     if message.in_reply_to:
         headers.append(("In-Reply-To", message.in_reply_to))
@@ -105,18 +111,31 @@ def build(message: Message, *, track_opens: bool | None = None) -> Envelope:
         )
         headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
     headers.append(("MIME-Version", "1.0"))
-    headers.append(("Content-Type", f'multipart/alternative; boundary="{boundary}"'))
+    alternatives = [
+        _part(boundary, "plain", _text(message)),
+        _part(boundary, "html", _html(message, track_opens=track_opens)),
+    ]
+    if message.calendar:
+        alternatives.append(_calendar_part(boundary, message.calendar))
+    alternative = b"".join([*alternatives, f"--{boundary}--\r\n".encode("ascii")])
+    if message.calendar:
+        # multipart/mixed: the alternatives, then the same calendar as a file.
+        outer = f"=_rapport_{uuid.uuid4().hex}"
+        headers.append(("Content-Type", f'multipart/mixed; boundary="{outer}"'))
+        alternative = b"".join(
+            [
+                f'--{outer}\r\nContent-Type: multipart/alternative; boundary="{boundary}"'
+                "\r\n\r\n".encode("ascii"),
+                alternative,
+                _calendar_part(outer, message.calendar, attachment=True),
+                f"--{outer}--\r\n".encode("ascii"),
+            ]
+        )
+    else:
+        headers.append(("Content-Type", f'multipart/alternative; boundary="{boundary}"'))
     lines = [f"{name}: {value}" for name, value in headers]
     head = "\r\n".join(lines).encode("ascii")
-    body = b"".join(
-        [
-            b"\r\n\r\n",
-            _part(boundary, "plain", _text(message)),
-            _part(boundary, "html", _html(message, track_opens=track_opens)),
-            f"--{boundary}--\r\n".encode("ascii"),
-        ]
-    )
-    data = head + body
+    data = head + b"\r\n\r\n" + alternative
     return Envelope(sender=return_path(message), recipient=message.to_email, data=_signed(data))
 
 
@@ -151,6 +170,32 @@ def _part(boundary: str, subtype: str, content: str) -> bytes:
         + encoded
         + b"\r\n"
     )
+
+
+CALENDAR_METHOD = re.compile(r"^METHOD:([A-Z-]+)\r?$", re.MULTILINE)
+
+
+def calendar_method(calendar: str) -> str:
+    """The iTIP method of an iCalendar object (REQUEST, CANCEL…)."""
+    found = CALENDAR_METHOD.search(calendar)
+    return found.group(1) if found else "PUBLISH"
+
+
+def _calendar_part(boundary: str, calendar: str, *, attachment: bool = False) -> bytes:
+    """The invitation, in base64 so that its CRLF lines and long folded
+    lines reach the calendar exactly as written."""
+    method = calendar_method(calendar)
+    if attachment:
+        kind = 'application/ics; name="invite.ics"'
+        disposition = 'Content-Disposition: attachment; filename="invite.ics"\r\n'
+    else:
+        kind = f'text/calendar; charset="utf-8"; method={method}'
+        disposition = ""
+    encoded = base64.encodebytes(calendar.encode("utf-8")).replace(b"\n", b"\r\n")
+    return (
+        f"--{boundary}\r\nContent-Type: {kind}\r\n{disposition}"
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    ).encode("ascii") + encoded
 
 
 def _token(candidate_id: int) -> str:
@@ -195,8 +240,12 @@ HTML_FOOTER = (
 
 
 def _html(message: Message, *, track_opens: bool) -> str:
-    body = tracking.tracked_html(message.body_html, message.pk)
-    if track_opens:
+    # A teammate's reading is not the candidate's engagement: no tracking.
+    if message.kind == MessageKind.STAFF:
+        body = message.body_html
+    else:
+        body = tracking.tracked_html(message.body_html, message.pk)
+    if track_opens and message.kind != MessageKind.STAFF:
         body += tracking.pixel_html(message.pk)
     footer = ""
     if message.kind == MessageKind.NURTURE:

@@ -30,6 +30,10 @@ class MessageKind(models.TextChoices):
         "transactional",
         "Personal",
     )  # one-to-one, interviews: exempt from cap and window
+    # About a candidate but to a teammate (an interviewer's invitation): not
+    # mail to the candidate, so none of their preferences, figures or
+    # timeline apply; only the suppression list does.
+    STAFF = "staff", "To a teammate"
 
 
 class Topic(models.Model):
@@ -294,6 +298,10 @@ class Message(models.Model):
     # Whether what follows from the send (the timeline, the candidate's last
     # contact, the sequence's next step) has been written; see delivery.
     recorded = models.BooleanField(default=False)
+    # An iCalendar object (an interview invitation: METHOD:REQUEST or CANCEL)
+    # sent with the message as a text/calendar part and an .ics attachment.
+    # The database default lets the bulk insert of campaigns leave it out.
+    calendar = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -11,8 +11,11 @@ In order, a message is:
   the candidate's time zone;
 - otherwise sent.
 
+Mail about a candidate to a teammate (kind "staff": an interviewer's
+invitation) is held back only when its address is suppressed.
+
 The frequency cap counts every message sent to the candidate, nurture or
-personal, from every campaign, sequence and sender, and those being sent at
+personal, from every campaign, sequence and sender (never staff mail), and those being sent at
 this moment by any worker. A message is claimed before it is checked, so of
 two workers checking at once, the later sees the earlier's claim: the cap
 may delay a message that could have gone, never let one too many through.
@@ -198,6 +201,7 @@ def _recent_sends(
     rows = (
         Message.objects.filter(candidate_id__in=ids)
         .filter(Q(status=MessageStatus.SENT, sent_at__gte=since) | Q(status=MessageStatus.SENDING))
+        .exclude(kind=MessageKind.STAFF)
         .values_list("candidate_id", "id", "sent_at")
     )
     found: dict[int, list[tuple[int, dt.datetime]]] = {}
@@ -258,6 +262,8 @@ def _held(facts: Facts, *, candidate_id: int, address: str, kind: str, topic_id:
         return "no_address"
     if address_digest(address) in facts.suppressed:
         return "suppressed"
+    if kind == MessageKind.STAFF:  # to a teammate: the candidate's wishes are not theirs
+        return ""
     preference = facts.preferences.get(candidate_id)
     if preference is not None and preference.left_at:
         return "left"

@@ -16,6 +16,7 @@ from rapport.outreach.models import (
     CapturedMail,
     Enrollment,
     Message,
+    MessageKind,
     MessageStatus,
     Preference,
     Sequence,
@@ -123,10 +124,12 @@ def enrollments(sequence: Sequence) -> QuerySet[Enrollment]:
 
 def candidate_messages(user: User, candidate: Candidate) -> QuerySet[Message]:
     """The mail to one candidate the user may see (whoever sees the candidate
-    sees what was sent to them)."""
+    sees what was sent to them); not mail to teammates about them."""
     people.candidate_get(user, candidate.pk)
-    return candidate.messages.select_related("campaign", "enrollment__sequence", "author").order_by(
-        "-created_at", "-id"
+    return (
+        candidate.messages.exclude(kind=MessageKind.STAFF)
+        .select_related("campaign", "enrollment__sequence", "author")
+        .order_by("-created_at", "-id")
     )
 
 

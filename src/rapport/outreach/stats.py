@@ -47,6 +47,7 @@ from rapport.outreach.models import (
     EventKind,
     Message,
     MessageEvent,
+    MessageKind,
     MessageStatus,
     Sequence,
     SequenceStep,
@@ -142,7 +143,7 @@ def _after_send(activity_kind: str) -> Exists:
         candidate_id=OuterRef(OuterRef("candidate_id")),
         sent_at__gt=OuterRef(OuterRef("sent_at")),
         sent_at__lte=OuterRef("occurred_at"),
-    )
+    ).exclude(kind=MessageKind.STAFF)
     return Exists(
         Activity.objects.filter(
             candidate_id=OuterRef("candidate_id"),
