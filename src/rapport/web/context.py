@@ -24,6 +24,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "inbox_unread": SimpleLazyObject(lambda: _inbox_unread(user)),
         "notifications_unread": SimpleLazyObject(lambda: _notifications_unread(user)),
         "duplicates_open": SimpleLazyObject(lambda: _duplicates_open(user)),
+        "tasks_due": SimpleLazyObject(lambda: _tasks_due(user)),
     }
 
 
@@ -44,3 +45,9 @@ def _duplicates_open(user: Any) -> int:
     from rapport.sourcing.review_selectors import review_open_count
 
     return review_open_count(user)
+
+
+def _tasks_due(user: Any) -> int:
+    from rapport.engagement.task_selectors import task_due_count
+
+    return task_due_count(user)
