@@ -28,3 +28,12 @@ class JobsConfig(AppConfig):
             url_name="automation_review",
             count=review_count,
         )
+
+        from rapport.jobs import semantic
+
+        # With the optional semantic extra: embed changed profiles and keep
+        # the nearest-neighbour index fresh, in the background.
+        if not semantic.missing():
+            schedule.every(
+                dt.timedelta(minutes=10), "rapport.jobs.semantic_tasks.embeddings_refresh"
+            )
