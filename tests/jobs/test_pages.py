@@ -206,7 +206,7 @@ def test_a_column_of_more_than_fifty_says_how_many_more_and_links_to_the_list(
     login(client, owner)
     page = _page(client, f"/jobs/{job.pk}/")
     assert page.count('class="board-card"') == 50
-    assert f"3 more in Sourced: see them all in the list" in page
+    assert "3 more in Sourced: see them all in the list" in page
     assert f"/jobs/{job.pk}/list/?stage={sourced.pk}" in page
 
 
@@ -475,7 +475,9 @@ def test_the_application_page_shows_history_time_to_hire_and_escaped_answers(
     application_move(actor=owner, application=application, move=Move(stage("Interview")))
     application_move(actor=owner, application=application, move=Move(stage("Hired")))
     start = timezone.now() - dt.timedelta(days=20)
-    for change, day in zip(StageChange.objects.filter(application=application), (0, 5, 12)):
+    for change, day in zip(
+        StageChange.objects.filter(application=application), (0, 5, 12), strict=True
+    ):
         StageChange.objects.filter(pk=change.pk).update(changed_at=start + dt.timedelta(day))
     Application.objects.filter(pk=application.pk).update(hired_at=start + dt.timedelta(12))
     login(client, owner)
@@ -486,7 +488,6 @@ def test_the_application_page_shows_history_time_to_hire_and_escaped_answers(
     assert "&lt;script&gt;alert(1)&lt;/script&gt; payments!" in page
     assert "<script>alert(1)</script>" not in page
     assert "Notice period" in page and "1 month" in page
-    assert "Interviews, automations" not in page  # the extras hold only a comment
 
 
 def test_the_application_page_shows_the_rejection_reason(

@@ -80,7 +80,7 @@ def _job_nav(user: User, job: Job, tab: str) -> dict[str, Any]:
     """What the head of every job page needs: the job, its tabs, who may do what."""
     return {
         "job": job,
-        "tab": tab,
+        "job_tab": tab,
         "can_manage": user.can(Capability.MANAGE_JOBS),
         "can_add_to_jobs": user.can(Capability.ADD_TO_JOBS),
     }

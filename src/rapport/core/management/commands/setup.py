@@ -26,6 +26,7 @@ class Command(BaseCommand):
         if demo_candidates:
             call_command("demo", candidates=demo_candidates, if_empty=True)
             call_command("inbox_demo")
+            call_command("jobs_demo")
         admin = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk").first()
         url = settings.BASE_URL + "/"
         if admin is None:
