@@ -352,7 +352,11 @@ def test_entering_the_stage_makes_the_task_for_the_jobs_recruiter(
         "application",
         application.pk,
     )
-    assert task.due_at == application.stage_entered_at + dt.timedelta(days=2)
+    # Due by the end of the day two days on.
+    due = timezone.localtime(task.due_at)
+    entered = timezone.localtime(application.stage_entered_at)
+    assert due.date() == entered.date() + dt.timedelta(days=2)
+    assert (due.hour, due.minute) == (23, 59)
     assert not AutomationRun.objects.exists()  # a task only: no email owed
 
 
@@ -572,8 +576,10 @@ def test_the_application_card_lists_what_the_automations_did(
     url = reverse("application_automations", args=[application.pk])
     page = login(client, owner).get(url).content.decode()
     assert "Maria, next step for Senior Backend Engineer" in page
-    assert "Queued to send" in page and "Waiting for its delay" in page
-    assert "outbox: queued" in page
+    assert '<span class="run-status run-message-queued">Queued</span>' in page
+    assert '<span class="run-status run-waiting">Waiting for its delay</span>' in page
+    assert "About Senior Backend Engineer" not in page  # not written until it is due
+    assert '“Rejection with feedback” <span class="muted small">· entering Final' in page
     assert login(client, cast["manager"]).get(url).status_code == 200
     assert login(client, cast["outsider"]).get(url).status_code == 404
 

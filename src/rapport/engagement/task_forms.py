@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from rapport.accounts.models import User
+from rapport.engagement.task_services import end_of_day
 
 
 def _display_name(user: User) -> str:
@@ -45,5 +46,4 @@ class TaskForm(forms.Form):
     def due_at(self) -> dt.datetime:
         """The end of the chosen day, in the installation's time zone."""
         day: dt.date = self.cleaned_data["due"]
-        end = dt.datetime.combine(day, dt.time(23, 59, 59))
-        return timezone.make_aware(end)
+        return end_of_day(timezone.make_aware(dt.datetime.combine(day, dt.time(12))))

@@ -28,6 +28,13 @@ if TYPE_CHECKING:
 TITLE_CHARS = 200
 
 
+def end_of_day(moment: dt.datetime) -> dt.datetime:
+    """The last second of `moment`'s day in the installation's time zone: a
+    task is due on a day, and overdue only once that day is over."""
+    local = timezone.localtime(moment)
+    return local.replace(hour=23, minute=59, second=59, microsecond=0)
+
+
 def may_manage_all(user: User) -> bool:
     """Admins see and act on every task; everyone else on their own."""
     return user.can(Capability.MANAGE_USERS)

@@ -35,7 +35,11 @@ class AutomationForm(forms.Form):
         help_text="Leave empty for no task.",
     )
     task_due_days = forms.IntegerField(
-        min_value=0, max_value=MAX_TASK_DAYS, initial=1, label="Task due in (days)"
+        min_value=0,
+        max_value=MAX_TASK_DAYS,
+        initial=1,
+        label="Task due in (days)",
+        help_text="0: by the end of the day they enter.",
     )
     active = forms.BooleanField(required=False, initial=True, label="Active")
 

@@ -110,6 +110,8 @@ def application_runs(user: User, application: Application) -> QuerySet[Automatio
     return (
         runs_visible(user)
         .filter(application=application)
-        .select_related("automation__stage", "automation__template", "message__captured")
+        .select_related(
+            "automation__stage", "automation__template", "message__captured", "message__author"
+        )
         .order_by("-created_at", "-id")
     )

@@ -23,6 +23,7 @@ from rapport.jobs import automations
 from rapport.jobs.automation_forms import AutomationForm, ReviewForm
 from rapport.jobs.models import Job, StageAutomation, StageKind
 from rapport.jobs.selectors import application_get, job_get, jobs_visible
+from rapport.outreach import policy
 from rapport.outreach.models import MessageStatus
 from rapport.outreach.selectors import may_send
 from rapport.people.forms import apply_errors
@@ -209,5 +210,6 @@ def application_automations(request: HttpRequest, pk: int) -> HttpResponse:
         "application": application,
         "runs": list(selectors.application_runs(user, application)),
         "may_read_mail": may_send(user),
+        "reasons": policy.REASONS,
     }
     return render(request, "jobs/automations/_application_card.html", context)

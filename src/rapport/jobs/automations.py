@@ -45,7 +45,7 @@ from jinja2 import TemplateError
 
 from rapport.accounts.models import Capability
 from rapport.core.models import Notification
-from rapport.engagement.task_services import task_create
+from rapport.engagement.task_services import end_of_day, task_create
 from rapport.jobs.models import (
     Application,
     AutomationRun,
@@ -214,7 +214,7 @@ def _task_for(automation: StageAutomation, application: Application, change: Sta
         actor=None,
         assignee=assignee,
         title=automation.task_title,
-        due_at=change.changed_at + dt.timedelta(days=automation.task_due_days),
+        due_at=end_of_day(change.changed_at + dt.timedelta(days=automation.task_due_days)),
         notes=f"{application.candidate.full_name} entered {stage.name} for {job.title}.",
         candidate=application.candidate,
         link_url=f"/applications/{application.pk}/",
