@@ -21,6 +21,7 @@ from rapport.jobs.models import (
     Job,
     JobStatus,
     JobStatusChange,
+    RejectionReason,
     Scorecard,
     Stage,
     StageChange,
@@ -299,9 +300,14 @@ def application_history(application: Application) -> list[Stay]:
         )
     )
     now = timezone.now()
+    reasons = dict(RejectionReason.choices)
     stays = []
     for index, change in enumerate(changes):
         left = changes[index + 1].changed_at if index + 1 < len(changes) else None
+        # A rejection's change keeps the reason's code as its note.
+        note = change.note
+        if change.to_stage.kind == StageKind.REJECTED:
+            note = reasons.get(note, note)
         stays.append(
             Stay(
                 change.to_stage,
@@ -309,7 +315,7 @@ def application_history(application: Application) -> list[Stay]:
                 left,
                 (left or now) - change.changed_at,
                 change.changed_by,
-                change.note,
+                note,
             )
         )
     return stays
@@ -335,13 +341,13 @@ def application_answers(application: Application) -> list[tuple[str, str]]:
 
 # The list view's sorts: key → (label, ordering).
 APPLICATION_SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "waiting": ("Longest in stage", ("stage_entered_at", "id")),
+    "stage": ("In stage order", ("stage__position", "stage_entered_at", "id")),
+    "waiting": ("Longest in their stage", ("stage_entered_at", "id")),
     "moved": ("Moved most recently", ("-stage_entered_at", "-id")),
-    "stage": ("Stage", ("stage__position", "stage_entered_at", "id")),
-    "-added": ("Newest in pipeline", ("-created_at", "-id")),
-    "added": ("Oldest in pipeline", ("created_at", "id")),
+    "-added": ("Newest in the pipeline", ("-created_at", "-id")),
+    "added": ("Oldest in the pipeline", ("created_at", "id")),
     "name": ("Name A–Z", ("candidate__last_name", "candidate__first_name", "id")),
-    "furthest": ("Furthest stage", ("-furthest_position", "stage_entered_at", "id")),
+    "furthest": ("Furthest stage first", ("-furthest_position", "stage_entered_at", "id")),
 }
 DEFAULT_APPLICATION_SORT = "stage"
 

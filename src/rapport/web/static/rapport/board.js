@@ -111,6 +111,10 @@
         error.hidden = false;
       });
     });
+    // A reason chosen answers the refusal shown for the lack of one.
+    dialog.querySelector("select").addEventListener("change", function () {
+      dialog.querySelector("[data-reject-error]").hidden = true;
+    });
     dialog.querySelector("[data-reject-cancel]").addEventListener("click", function () { dialog.close(); });
     dialog.addEventListener("close", function () {
       if (pending) { const card = pending.card; pending = null; say("Nothing was moved."); reload().then(function () {
