@@ -516,9 +516,9 @@ def neighbours(query: np.ndarray, *, k: int = NEIGHBOURS) -> Neighbours:
     for candidate_id, vector in vectors_of(recent[:EXACT_UP_TO]).items():
         found[candidate_id] = float(vector @ query)  # newer than the index: exact
     best = sorted(found.items(), key=lambda item: (-item[1], item[0]))[:k]
-    # Read exactly and fewer than k: nobody else has an embedding at all.
+    # Every embedding read, and all of them kept: nobody else has one at all.
     everything = index is None and len(recent) <= EXACT_UP_TO
-    bound = 0.0 if (everything and len(best) < k) or not best else best[-1][1]
+    bound = 0.0 if (everything and len(found) <= k) or not best else best[-1][1]
     return Neighbours(
         vector=np.asarray(query, dtype=np.float32),
         ids=[i for i, _ in best],
