@@ -64,6 +64,7 @@ def test_a_recruiter_automates_a_stage_and_sends_the_held_email_as_edited(
     row.get_by_label("Hold it for me to read, edit and send").check()
     row.get_by_label("Task for the recruiter").fill("Prepare the interview panel")
     row.get_by_label("Task due in (days)").fill("0")
+    page.screenshot(path=str(SHOTS / "automations-form.png"), full_page=True)
     row.get_by_role("button", name="Save").click()
     expect(page.locator(".messages")).to_contain_text("Automation of Interview saved.")
     row = page.locator(f"#stage-{interview.pk}")

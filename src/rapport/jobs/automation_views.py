@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from rapport.accounts.models import Capability
 from rapport.core.errors import PermissionDenied
 from rapport.core.http import acting_user, id_or_none
 from rapport.jobs import automation_selectors as selectors
@@ -73,6 +74,7 @@ def _editor(
         "job": job,
         "rows": rows,
         "editable": editable,
+        "can_add_to_jobs": user.can(Capability.ADD_TO_JOBS),
         "failed_stage": failed[0] if failed else None,
         "review_count": selectors.review_list(user, job=job).count(),
         "rejected": StageKind.REJECTED,
