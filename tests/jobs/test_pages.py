@@ -266,6 +266,9 @@ def test_a_move_from_the_board_script_gets_the_board_back(
     assert "<html" not in html
     interview = html[html.index(">Interview</h2>") : html.index(">Final</h2>")]
     assert application.candidate.full_name in interview
+    # What the script fetches to put the board back after a refused move.
+    again = client.get(f"/jobs/{job.pk}/?partial=board").content.decode()
+    assert "<html" not in again and 'class="board-card"' in again
 
 
 @pytest.mark.parametrize("who", ["sourcer", "manager"])
