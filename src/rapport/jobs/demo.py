@@ -105,7 +105,14 @@ BACKEND = DemoJob(
         "nice_skills": ["Kubernetes", "Kafka"],
     },
     opened_days_ago=44,
-    titles=("Backend", "Full-Stack", "Staff Software", "Platform Engineering", "Rails", "Data Engineer"),
+    titles=(
+        "Backend",
+        "Full-Stack",
+        "Staff Software",
+        "Platform Engineering",
+        "Rails",
+        "Data Engineer",
+    ),
     managers=("hannah.okafor@example.com",),
     paths=(
         _p("Sourced"),
