@@ -23,6 +23,7 @@ from rapport.jobs.automations import (
     AutomationFields,
     automation_remove,
     automation_set,
+    automations_due,
     automations_process,
     review_send,
     review_skip,
@@ -136,6 +137,16 @@ def test_processing_a_run_twice_writes_one_message(
     assert Message.objects.count() == 1
     run.refresh_from_db()
     assert run.message == Message.objects.get()
+
+
+def test_the_workers_minute_task_carries_out_what_is_due(
+    automate: Automate, invitation: Template, application: Application, owner: User, stage: Any
+) -> None:
+    automate("Interview", template=invitation)
+    move(owner, application, stage, "Interview")
+    assert automations_due.call() == {"sent": 1, "review": 0, "skipped": 0}
+    assert automations_due.call() == {"sent": 0, "review": 0, "skipped": 0}
+    assert Message.objects.get().subject == "Maria, next step for Senior Backend Engineer"
 
 
 def test_a_delayed_email_waits_until_it_is_due(
