@@ -641,3 +641,41 @@ def test_a_question_of_another_job_is_not_found_through_this_one(job: Job, owner
     staff = login(Client(), owner)
     assert staff.post(f"/jobs/{job.pk}/questions/{question.pk}/delete/").status_code == 404
     assert JobQuestion.objects.filter(pk=question.pk).exists()
+
+
+def test_a_cv_over_the_size_limit_is_refused_before_it_is_read(
+    job: Job, browser: Client, notice: PrivacyNotice, monkeypatch: Any
+) -> None:
+    from rapport.sourcing import resumes
+
+    monkeypatch.setattr(resumes, "MAX_BYTES", 1024)
+    response = send(browser, job)
+    assert "a CV may be at most 0.0 MB" in response.content.decode()
+    assert not Candidate.objects.exists() and not Application.objects.exists()
+
+
+def test_a_job_without_an_applied_stage_starts_people_in_its_first_and_mails_from_the_team(
+    job: Job, owner: User, browser: Client, notice: PrivacyNotice, settings: Any
+) -> None:
+    from rapport.jobs.models import Stage
+    from rapport.jobs.services import stage_rename
+
+    settings.DEFAULT_FROM_EMAIL = "Northwind Careers <careers@northwind.example>"
+    stage_rename(actor=owner, stage=Stage.objects.get(job=job, name="Applied"), name="Inbound")
+    Job.objects.filter(pk=job.pk).update(recruiter=None)
+    send(browser, job)
+    assert Application.objects.get().stage.name == "Sourced"
+    message = Message.objects.get()
+    assert (message.from_name, message.from_email) == (
+        "Northwind Careers",
+        "careers@northwind.example",
+    )
+    assert not Notification.objects.exists()  # nobody recruits for it to tell
+
+
+def test_a_role_on_hold_says_hiring_is_paused(job: Job, owner: User, browser: Client) -> None:
+    job_set_status(actor=owner, job=job, status="on_hold")
+    response = browser.get(f"/careers/{job.slug}/")
+    assert response.status_code == 410
+    assert "paused hiring for this role" in response.content.decode()
+    assert job.title not in browser.get("/careers/").content.decode()

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -191,7 +192,7 @@ def job_careers(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "job": job,
         "open": careers.is_accepting(job),
-        "public_url": request.build_absolute_uri(reverse("careers_job", args=[job.slug])),
+        "public_url": settings.BASE_URL + reverse("careers_job", args=[job.slug]),
         "funnel": selectors.funnel(job),
         "applications": selectors.careers_applications(user, job),
         "questions": selectors.questions_of(job),
