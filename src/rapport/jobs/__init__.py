@@ -8,7 +8,9 @@ an application enters a stage, interviews with their scorecards, the
 questions of the careers-site apply form, and candidate embeddings for the
 optional semantic signal of rediscovery.
 
-It may import `core`, `accounts`, `people`, `search` and `outreach`; nothing
-below it imports `jobs`. Hiring managers see the candidates of their own jobs
+It may import `core`, `accounts`, `people`, `search`, `outreach` and
+`engagement` (the recruiter's tasks that stage automations create); nothing
+below it imports `jobs`, and only `sourcing` (the careers site) and `api`
+above it do. Hiring managers see the candidates of their own jobs
 through the visibility grant this app registers with `people.selectors`.
 """

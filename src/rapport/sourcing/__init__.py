@@ -6,10 +6,12 @@ URLs; fuzzy matches for review), the review queue of possible duplicates
 (DuplicateReview) and merges that can be undone (Merge), résumés (Resume:
 stored files, their text and what was read from them), the public
 talent-community sign-up (CommunitySignup, double opt-in), referrals
-(Referral), and capture from profile pages.
+(Referral), capture from profile pages, and the public careers site with
+its apply form (careers*).
 
 May import `core`, `accounts`, `people`, `search` and `privacy`; the
 talent community also `outreach` (its SMTP transport for the confirmation
-email, the preference centre it leads to) and referrals `engagement` (the
-band they show).
+email, the preference centre it leads to), referrals `engagement` (the
+band they show), and the careers site `jobs` (the jobs it lists, the
+applications it opens) and `outreach` (the confirmation email).
 """
