@@ -280,7 +280,7 @@ def test_an_application_makes_the_candidate_cv_consent_application_and_confirmat
 
     note = Notification.objects.get(user=owner)
     assert note.text == "Jo Almeida applied for Senior Backend Engineer on the careers site"
-    assert note.url == f"/candidates/{jo.pk}/"
+    assert note.url == f"/applications/{application.pk}/"
     assert FunnelCount.objects.get(step=FunnelStep.SUBMITTED).count == 1
 
     # The team finds it on the candidate's timeline.

@@ -413,7 +413,7 @@ def _notify(application: Application) -> None:
     candidate = application.candidate
     Notification.objects.create(
         user=recruiter, kind="application.created", candidate=candidate,
-        url=reverse("candidate_detail", args=[candidate.pk]),
+        url=reverse("application_detail", args=[application.pk]),
         text=f"{candidate.full_name} applied for {application.job.title} on the careers site"[:300],
     )  # fmt: skip
 
