@@ -50,7 +50,7 @@ class InterviewForm(forms.Form):
     location = forms.CharField(
         max_length=300,
         required=False,
-        help_text="An address or a room, for an interview in person.",
+        help_text="An address or a room. Give a place, a video link, or both.",
     )
     video_url = forms.CharField(
         label="Video link",

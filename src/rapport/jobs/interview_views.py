@@ -165,7 +165,7 @@ def interview_schedule(request: HttpRequest, pk: int) -> HttpResponse:
             "candidate": application.candidate,
             "interview": None,
             "ended": application.stage.ends,
-            "candidate_zone": application.candidate.timezone,
+            "candidate_zone": application.candidate.timezone.replace("_", " "),
         },
     )
 
@@ -210,7 +210,7 @@ def interview_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             "interview": interview,
             "closed": not iv.changeable(interview),
             "ended": application.stage.ends,
-            "candidate_zone": application.candidate.timezone,
+            "candidate_zone": application.candidate.timezone.replace("_", " "),
         },
     )
 

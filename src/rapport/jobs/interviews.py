@@ -83,6 +83,11 @@ class LocalTime:
     short: str  # "Tue 14 Jan, 10:00"
     known: bool = True  # False: the person's zone is unknown; the interview's is shown
 
+    @property
+    def place(self) -> str:
+        """The zone as people read it: "America/Sao Paulo"."""
+        return self.zone.replace("_", " ")
+
 
 def local_time(
     starts: dt.datetime, ends: dt.datetime, zone: str, *, known: bool = True

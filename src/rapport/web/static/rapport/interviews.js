@@ -19,12 +19,14 @@
       if (end && !isNaN(end)) {
         text += "–" + (sameDay(start, end) ? "" : dayFormat.format(end) + ", ") + timeFormat.format(end);
       }
-      el.textContent = text + " ";
+      const bare = el.dataset.local === "bare";  // its zone is named beside it
+      el.textContent = bare ? text : text + " ";
+      el.removeAttribute("data-local");
+      if (bare) return;
       const label = document.createElement("span");
       label.className = "muted";
       label.textContent = "(" + zone.replace(/_/g, " ") + ")";
       el.appendChild(label);
-      el.removeAttribute("data-local");
     });
     root.querySelectorAll("[data-local-zone]").forEach(function (el) {
       el.textContent = ", " + zone.replace(/_/g, " ");
