@@ -129,6 +129,8 @@ SECRET_KEY = secret_key(DATA_DIR)
 BASE_URL = envurl("BASE_URL", f"http://localhost:{port()}", ("http", "https")).rstrip("/")
 EMAIL_URL = envurl("EMAIL_URL", "", ("smtp", "smtps", "smtp+starttls"))
 IMAP_URL = envurl("IMAP_URL", "", ("imap", "imaps", "imap+starttls"))
+# The company's name, as candidates see it on public pages ("Careers at …").
+ORGANISATION_NAME = " ".join(env("ORGANISATION_NAME").split())[:80]
 
 _base = urlsplit(BASE_URL)
 ALLOWED_HOSTS = [_base.hostname or "localhost", "localhost", "127.0.0.1", "[::1]"]
@@ -190,6 +192,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rapport.web.context.navigation",
+                "rapport.web.context.organisation",
             ],
             "builtins": ["rapport.web.templatetags.ui"],
         },

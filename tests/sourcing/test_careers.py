@@ -679,3 +679,14 @@ def test_a_role_on_hold_says_hiring_is_paused(job: Job, owner: User, browser: Cl
     assert response.status_code == 410
     assert "paused hiring for this role" in response.content.decode()
     assert job.title not in browser.get("/careers/").content.decode()
+
+
+def test_the_careers_site_carries_the_organisations_name_when_set(
+    client: Client, job: Job, settings: Any
+) -> None:
+    plain = client.get("/careers/").content.decode()
+    assert "<title>Open roles · Careers</title>" in plain
+    settings.ORGANISATION_NAME = "Lumen & Co"
+    named = client.get("/careers/").content.decode()
+    assert "<title>Open roles · Careers at Lumen &amp; Co</title>" in named
+    assert "Lumen &amp; Co careers</a>" in named

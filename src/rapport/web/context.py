@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -26,6 +27,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "duplicates_open": SimpleLazyObject(lambda: _duplicates_open(user)),
         "tasks_due": SimpleLazyObject(lambda: _tasks_due(user)),
     }
+
+
+def organisation(request: HttpRequest) -> dict[str, Any]:
+    """The company's name for public pages (empty when not configured)."""
+    return {"organisation_name": settings.ORGANISATION_NAME}
 
 
 def _inbox_unread(user: Any) -> int:
