@@ -127,6 +127,7 @@ def test_a_recruiter_schedules_an_interview_and_the_panel_gives_feedback(
     expect(card).to_contain_text("average of 1 scorecard")
     expect(card).to_contain_text("Strong yes")
     card.screenshot(path=str(SHOTS / "interview-card.png"))
+    page.screenshot(path=str(SHOTS / "interview-application.png"), full_page=True)
 
 
 def _calendar_of(raw: bytes) -> bytes:
