@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_admin": user.can(Capability.MANAGE_USERS),
         "can_send": user.can(Capability.SEND_EMAIL),
         "can_settings": user.can(Capability.MANAGE_SETTINGS),
+        "can_add_to_jobs": user.can(Capability.ADD_TO_JOBS),
         "inbox_unread": SimpleLazyObject(lambda: _inbox_unread(user)),
         "notifications_unread": SimpleLazyObject(lambda: _notifications_unread(user)),
         "duplicates_open": SimpleLazyObject(lambda: _duplicates_open(user)),

@@ -52,6 +52,12 @@ KIND_ICONS = {
     "consent.withdrawn": ("⊘", "update"),
     "candidate.merged": ("⇉", "update"),
     "candidate.unmerged": ("⇇", "update"),
+    "application.created": ("▣", "created"),
+    "candidate.hired": ("★", "created"),
+    "interview.scheduled": ("◷", "email"),
+    "interview.updated": ("◷", "email"),
+    "interview.cancelled": ("⊘", "update"),
+    "scorecard.added": ("✓", "note"),
 }
 
 
