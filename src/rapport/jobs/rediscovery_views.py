@@ -88,6 +88,8 @@ def _context(
         "pool_empty": ranking is not None
         and not ranking.rows
         and not candidates_visible(user).exists(),
+        "semantic_installed": ranking.semantic.installed if ranking else False,
+        "has_sequences": EnrolForm.base_fields["sequence"].queryset.exists(),  # type: ignore[attr-defined]
         "enrol_form": EnrolForm(initial={"top": min(10, len(ranking.rows)) if ranking else 10}),
         "ranking_query": query,
         "hidden": [(k, v) for k in RANKING_KEYS for v in request.GET.getlist(k) if v != ""],
