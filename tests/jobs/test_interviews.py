@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rapport.accounts.models import User
@@ -571,9 +573,6 @@ def test_my_interviews_reads_a_fixed_number_of_queries(
     login(client, owner)
     add(1)
     client.get("/interviews/")
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as one:
         client.get("/interviews/")
     add(4)
@@ -593,3 +592,59 @@ def test_feedback_due_is_listed_for_the_interviewer(
     assert "Your feedback is due" in page and f"/interviews/{interview.pk}/feedback/" in page
     scorecard_submit(actor=manager, interview=interview, rating=3, recommendation="yes")
     assert "Your feedback is due" not in client.get("/interviews/").content.decode()
+
+
+def test_the_reschedule_page_moves_the_interview(
+    client: Client, interview: Interview, owner: User, manager: User
+) -> None:
+    form = login(client, owner).get(f"/interviews/{interview.pk}/edit/").content.decode()
+    assert 'value="Technical interview"' in form and 'value="10:00"' in form
+    day = in_two_days().date().isoformat()
+    moved = client.post(
+        f"/interviews/{interview.pk}/edit/",
+        {
+            "title": "Technical interview",
+            "date": day,
+            "time": "16:00",
+            "timezone": "Europe/Lisbon",
+            "duration": "60",
+            "interviewers": [str(owner.pk), str(manager.pk)],
+            "location": "Rua Augusta 10, Lisbon",
+            "video_url": "https://meet.example.com/abc-defg",
+            "notes": "Go deep on Django ORM performance.",
+        },
+        follow=True,
+    )
+    assert "Interview updated. 3 invitations on their way." in moved.content.decode()
+    interview.refresh_from_db()
+    assert interview.sequence == 1
+    assert interview.starts_at.astimezone(LISBON).hour == 16
+
+
+def test_the_application_card_reads_a_fixed_number_of_queries(
+    client: Client,
+    application: Application,
+    owner: User,
+    manager: User,
+    django_assert_max_num_queries: Any,
+) -> None:
+    def add(hour: int) -> None:
+        starts = in_two_days(hour)
+        made = interview_schedule(
+            actor=owner,
+            application=application,
+            fields=interview_fields(
+                [owner, manager], starts_at=starts, ends_at=starts + dt.timedelta(hours=1)
+            ),
+        )
+        scorecard_submit(actor=manager, interview=made, rating=4, recommendation="yes")
+
+    login(client, owner)
+    add(9)
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"/applications/{application.pk}/interviews/")
+    add(11)
+    add(13)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(f"/applications/{application.pk}/interviews/").content.decode()
+    assert page.count("Technical interview") == 3 and "average of 3 scorecards" in page
