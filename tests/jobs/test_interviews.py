@@ -648,3 +648,29 @@ def test_the_application_card_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = client.get(f"/applications/{application.pk}/interviews/").content.decode()
     assert page.count("Technical interview") == 3 and "average of 3 scorecards" in page
+
+
+def test_an_interviewers_answer_to_the_invitation_is_not_the_candidate_replying(
+    interview: Interview, manager: User, candidate: Candidate
+) -> None:
+    from rapport.inbox.models import InboundKind
+    from rapport.inbox.services import inbound_receive
+    from rapport.outreach.models import Enrollment
+
+    invitation = Message.objects.get(key=f"iv{interview.pk}:0:u{manager.pk}")
+    raw = (
+        f"From: Hana Manager <{manager.email}>\r\n"
+        f"To: {invitation.from_email}\r\n"
+        f"Subject: Re: {invitation.subject}\r\n"
+        "Message-ID: <hana-answer-1@example.com>\r\n"
+        f"In-Reply-To: {invitation.message_id}\r\n"
+        "Date: Thu, 26 Nov 2026 10:00:00 +0000\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "I can do it, but could we start ten minutes later?\r\n"
+    ).encode()
+    received = inbound_receive(raw=raw, source="pipe").message
+    assert received.kind == InboundKind.UNMATCHED
+    assert received.suggested_candidate_id == candidate.pk
+    assert "A teammate answered mail about this candidate." in received.problems
+    assert not Activity.objects.filter(candidate=candidate, kind="email.replied").exists()
+    assert not Enrollment.objects.filter(candidate=candidate, stop_reason="replied").exists()

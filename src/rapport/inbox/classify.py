@@ -32,7 +32,7 @@ from rapport.accounts.models import User
 from rapport.inbox.models import InboundKind, InboundMessage
 from rapport.inbox.parse import Parsed
 from rapport.outreach import tokens
-from rapport.outreach.models import Message
+from rapport.outreach.models import Message, MessageKind
 from rapport.people.models import Candidate, ContactKind, ContactPoint
 
 AUTO_SUBJECT = re.compile(
@@ -321,6 +321,9 @@ def _match(parsed: Parsed) -> Verdict:
             return Verdict(InboundKind.REPLY, matched_by=how, message=message,
                            candidate=_candidate_of(message))  # fmt: skip
     claimed = threaded[0] if threaded else token or verp
+    if claimed is not None and claimed.kind == MessageKind.STAFF:
+        return Verdict(InboundKind.UNMATCHED, suggested=_candidate_of(claimed),
+                       detail="A teammate answered mail about this candidate.")  # fmt: skip
     if claimed is not None:
         return Verdict(InboundKind.UNMATCHED, suggested=_candidate_of(claimed),
                        detail="It points at a message to someone else.")  # fmt: skip
@@ -357,7 +360,9 @@ def _token_message(addresses: list[str], local: str) -> Message | None:
 
 
 def _sender_is_candidate(sender: str, message: Message) -> bool:
-    if not sender:
+    if not sender or message.kind == MessageKind.STAFF:
+        # Mail about a candidate to a teammate (an interview invitation):
+        # whoever answers it, it is not the candidate speaking.
         return False
     if sender == message.to_email.lower():
         return True
