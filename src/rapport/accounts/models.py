@@ -91,6 +91,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Named after what it holds; declared after every use of django.utils.timezone.
+    timezone = models.CharField(
+        max_length=64, blank=True, help_text="IANA time zone: interview times are shown in it."
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 

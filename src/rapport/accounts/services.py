@@ -11,6 +11,7 @@ from django.utils import timezone
 from rapport.accounts.models import ApiToken, Role, User
 from rapport.core.contacts import normalize_email
 from rapport.core.errors import PermissionDenied
+from rapport.core.geo import clean_timezone
 
 TOKEN_PREFIX = "rpt_"  # noqa: S105 (a marker, not a secret)
 
@@ -94,4 +95,13 @@ def user_update(*, actor: User, user: User, role: str, is_active: bool) -> User:
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
+    return user
+
+
+def profile_update(*, user: User, name: str, timezone: str, signature: str) -> User:
+    """A person's own name, time zone and email signature."""
+    user.name = " ".join(name.split())[:150]
+    user.timezone = clean_timezone(timezone)
+    user.signature = signature.strip()[:2000]
+    user.save(update_fields=["name", "timezone", "signature"])
     return user

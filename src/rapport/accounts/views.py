@@ -10,15 +10,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from rapport.accounts.auth import LoginThrottled
-from rapport.accounts.forms import LoginForm, TokenForm, UserForm
+from rapport.accounts.forms import LoginForm, ProfileForm, TokenForm, UserForm
 from rapport.accounts.models import ApiToken, Capability, Role, User
 from rapport.accounts.services import (
     password_generate,
+    profile_update,
     token_create,
     token_revoke,
     user_create,
     user_update,
 )
+from rapport.core.geo import timezones
 from rapport.core.http import acting_user
 
 
@@ -52,15 +54,36 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    form = TokenForm(request.POST or None)
-    new_token = None
-    if request.method == "POST" and form.is_valid():
-        _, new_token = token_create(user=acting_user(request), name=form.cleaned_data["name"])
-        form = TokenForm()
-    tokens = ApiToken.objects.filter(user=acting_user(request), revoked_at__isnull=True)
-    return render(
-        request, "accounts/account.html", {"form": form, "tokens": tokens, "new_token": new_token}
+    user = acting_user(request)
+    posted = request.POST if request.method == "POST" else None
+    which = posted.get("form") if posted else None
+    form = TokenForm(posted if which != "profile" else None)
+    profile = ProfileForm(
+        posted if which == "profile" else None,
+        initial={"name": user.name, "timezone": user.timezone, "signature": user.signature},
     )
+    new_token = None
+    if which == "profile" and profile.is_valid():
+        try:
+            profile_update(user=user, **profile.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                profile.add_error(field if field in profile.fields else None, errors)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("account")
+    elif posted is not None and which != "profile" and form.is_valid():
+        _, new_token = token_create(user=user, name=form.cleaned_data["name"])
+        form = TokenForm()
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    context = {
+        "form": form,
+        "profile": profile,
+        "tokens": tokens,
+        "new_token": new_token,
+        "timezones": timezones(),
+    }
+    return render(request, "accounts/account.html", context)
 
 
 @login_required

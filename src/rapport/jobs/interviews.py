@@ -112,8 +112,8 @@ def interview_time(interview: Interview, zone: str = "") -> LocalTime:
 
 
 def user_zone(user: User) -> str:
-    """A user's own time zone, when accounts keep one."""
-    return str(getattr(user, "timezone", "") or "")
+    """A user's own time zone, as set on their account page ("" when unset)."""
+    return user.timezone
 
 
 def scheduler_zone(user: User, job: Job) -> str:
