@@ -58,6 +58,11 @@ PATHS = {
     "/jobs/{job_id}/applications/move": {"post"},
     "/applications/{application_id}": {"get"},
     "/applications/{application_id}/move": {"post"},
+    "/interviews": {"get"},
+    "/applications/{application_id}/interviews": {"get", "post"},
+    "/interviews/{interview_id}": {"get", "patch"},
+    "/interviews/{interview_id}/cancel": {"post"},
+    "/interviews/{interview_id}/scorecards": {"get", "post"},
     "/me": {"get"},
 }
 

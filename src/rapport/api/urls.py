@@ -8,6 +8,7 @@ from rapport.api import (
     candidates,
     capture,
     inbox,
+    interviews,
     jobs,
     merges,
     pools,
@@ -45,6 +46,7 @@ for area in (
     capture,
     resumes,
     jobs,
+    interviews,
     accounts,
 ):
     api.add_router("", area.router)
