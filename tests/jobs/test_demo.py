@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from rapport.accounts.models import User
 from rapport.core.models import Activity
-from rapport.jobs.models import Application, Job, JobStatusChange, StageChange
+from rapport.jobs.models import Application, Job, JobStatusChange, StageAutomation, StageChange
 from rapport.jobs.selectors import jobs_visible
 from rapport.jobs.services import SILVER_TAG
+from rapport.outreach.models import Template
 from rapport.people.demo import demo_load
 from rapport.people.models import Candidate, CandidateTag
 
@@ -89,8 +90,23 @@ def test_the_demo_jobs_look_lived_in_and_a_second_run_changes_nothing() -> None:
         "Senior Backend Engineer",
         "Frontend Engineer",
     }
+    # Its stages bring an email or a task, from starter templates.
+    assert "Added 3 stage automations with starter templates." in first
+    automations = {
+        a.stage.name: (a.template.name if a.template else "", a.review, a.task_title)
+        for a in StageAutomation.objects.filter(stage__job=backend).select_related(
+            "stage", "template"
+        )
+    }
+    assert automations == {
+        "Screen": ("Screening call invitation", True, "Book the screening call"),
+        "Offer": ("", False, "Prepare the offer with the hiring manager"),
+        "Rejected": ("Not this time, with thanks", True, ""),
+    }
     before = _counts()
     second = _run()
+    assert "stage automations" not in second
+    assert StageAutomation.objects.count() == 3 and Template.objects.count() == 2
     assert "Demo jobs skipped: Senior Backend Engineer, Product Designer" in second
     assert _counts() == before
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from rapport.jobs.demo import demo_jobs
+from rapport.jobs.demo_automations import demo_automations
 
 
 class Command(BaseCommand):
@@ -25,3 +26,5 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Demo jobs skipped: {', '.join(result.skipped)}.")
+        if automations := demo_automations():
+            self.stdout.write(f"Added {automations} stage automations with starter templates.")
