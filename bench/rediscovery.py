@@ -186,11 +186,12 @@ def bench_one(
 
 def print_table(database: str, m: dict[str, Any], target: float | None) -> None:
     print(f"\n{database}: {m['candidates']:,} candidates, {m['rounds']} rounds")
-    print(f"{'job':28}{'app p50':>10}{'app p95':>10}{'scored':>10}{'rounds':>8}{'SQL p50':>11}{'SQL/app':>9}")  # fmt: skip
+    print(f"{'job':28}{'app p50':>10}{'app p95':>10}{'first':>9}{'scored':>10}{'rounds':>8}{'SQL p50':>11}{'SQL/app':>9}")  # fmt: skip
     for job in m["jobs"]:
         ratio = job["sql_p50_ms"] / max(job["app_p50_ms"], 0.001)
         print(
             f"{job['title'][:27]:28}{job['app_p50_ms']:>8.0f}ms{job['app_p95_ms']:>8.0f}ms"
+            f"{job['timings_ms'][0]:>7.0f}ms"
             f"{job['scored']:>10,}{job['rank_rounds']:>8}{job['sql_p50_ms']:>9.0f}ms{ratio:>8.1f}x"
         )
     verdict = "" if target is None else (" PASS" if m["app_p95_ms"] <= target else " FAIL")
@@ -229,7 +230,8 @@ def measure(out: str, *, rounds: int, baseline_rounds: int) -> None:
         plan = rediscovery.plan_for(job)
         timings: list[float] = []
         ranking = None
-        for _ in range(rounds):
+        # A job without skills scores everyone each time: once is enough.
+        for _ in range(rounds if plan.skills else 1):
             started = time.perf_counter()
             ranking = rediscovery.rediscover(user, job)
             timings.append((time.perf_counter() - started) * 1000)

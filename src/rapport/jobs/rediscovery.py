@@ -45,6 +45,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import time
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -53,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Count
 
 from rapport.accounts.models import Capability
 from rapport.core.text import fold, words
@@ -557,6 +559,11 @@ def scope_for(user: User, job: Job, *, hide_in_pipeline: bool) -> Scope:
 
 
 Fragment = tuple[str, list[Any]]
+# A weight as a parameter: a float in both databases (PostgreSQL would read
+# a bare decimal as NUMERIC, slower and not what Python adds).
+FLOAT = "CAST(%s AS DOUBLE PRECISION)"
+# What the features read of a candidate's row.
+CANDIDATE_COLUMNS = "c0.id, c0.current_title, c0.city, c0.country, c0.timezone, c0.seniority, c0.engagement_score"  # fmt: skip
 
 
 def _holders(values: Sequence[Any]) -> str:
@@ -569,12 +576,71 @@ def _count(ids: Sequence[int]) -> Fragment:
     return f"SUM(CASE WHEN cs.skill_id IN ({_holders(ids)}) THEN 1 ELSE 0 END)", list(ids)
 
 
+@dataclass(frozen=True)
+class Floor:
+    """The skill score a candidate needs to be read at all: `plain` for one
+    with no stages reached elsewhere and no silver medal, `extra` (lower:
+    those two signals could still lift them) for one with either. Each
+    may come with skills of which every candidate above it must have one,
+    whose rows the database reads first (fewer than all the job's skills')."""
+
+    plain: float
+    extra: float
+    plain_driver: tuple[int, ...] = ()
+    extra_driver: tuple[int, ...] = ()
+
+
+def _extras(plan: Plan, k: Coefficients, scope: Scope) -> Fragment:
+    """The candidates the history or silver signals may lift."""
+    parts, params = [], []
+    if k.silver and plan.silver_tag_id:
+        parts.append("SELECT ct.candidate_id FROM people_candidatetag ct WHERE ct.tag_id = %s")
+        params.append(plan.silver_tag_id)
+    if k.history:
+        sql = "SELECT a.candidate_id FROM jobs_application a WHERE a.job_id <> %s"
+        params.append(plan.job_id)
+        if scope.job_ids is not None:
+            sql += (
+                f" AND a.job_id IN ({_holders(scope.job_ids)})" if scope.job_ids else " AND 1 = 0"
+            )
+            params += list(scope.job_ids)
+        parts.append(sql)
+    return " UNION ".join(parts), params
+
+
 def _skill_rows(
-    plan: Plan, k: Coefficients, *, floor: float | None, ids: Sequence[int] | None
+    plan: Plan,
+    k: Coefficients,
+    scope: Scope,
+    *,
+    floor: Floor | None,
+    ids: Sequence[int] | None,
 ) -> Fragment:
     """Per candidate with any of the job's skills: how many required and
     nice-to-have ones, read from the skill index; with `floor`, only those
-    whose skill score reaches it."""
+    whose skill score reaches it (those the history or silver signals may
+    lift, from the lower floor)."""
+    if floor is None:
+        return _skill_count(plan, k, ids=ids)
+    extras, extras_params = _extras(plan, k, scope)
+    sql, params = _skill_count(plan, k, least=floor.plain, driver=floor.plain_driver)
+    if extras and floor.extra < floor.plain:
+        more, more_params = _skill_count(
+            plan, k, least=floor.extra, driver=floor.extra_driver, among=(extras, extras_params)
+        )
+        sql, params = f"{sql} UNION {more}", params + more_params
+    return sql, params
+
+
+def _skill_count(
+    plan: Plan,
+    k: Coefficients,
+    *,
+    ids: Sequence[int] | None = None,
+    least: float | None = None,
+    driver: tuple[int, ...] = (),
+    among: Fragment | None = None,
+) -> Fragment:
     required, required_params = _count([s.skill_id for s in plan.required])
     nice, nice_params = _count([s.skill_id for s in plan.nice])
     every = [s.skill_id for s in plan.skills]
@@ -587,10 +653,17 @@ def _skill_rows(
     if ids is not None:
         sql += f" AND cs.candidate_id IN ({_holders(ids)})"
         params += list(ids)
+    if driver:
+        held = _holders(driver)
+        sql += f" AND cs.candidate_id IN (SELECT d.candidate_id FROM people_candidateskill d WHERE d.skill_id IN ({held}))"  # noqa: S608
+        params += list(driver)
+    if among is not None:
+        sql += f" AND cs.candidate_id IN ({among[0]})"
+        params += among[1]
     sql += " GROUP BY cs.candidate_id"
-    if floor is not None:
-        sql += f" HAVING %s * {required} + %s * {nice} >= %s"
-        params += [k.required, *required_params, k.nice, *nice_params, floor]
+    if least is not None:
+        sql += f" HAVING {FLOAT} * {required} + {FLOAT} * {nice} >= {FLOAT}"
+        params += [k.required, *required_params, k.nice, *nice_params, least]
     return sql, params
 
 
@@ -612,10 +685,13 @@ def _location(plan: Plan) -> Fragment:
 
 
 def _history(plan: Plan, scope: Scope) -> Fragment:
+    """The furthest stage reached in another job, as a share of that job's
+    pipeline: read from the candidate's applications (an index probe; most
+    candidates have none)."""
     sql = (
-        "COALESCE((SELECT MAX(CAST(a.furthest_position AS DOUBLE PRECISION) / st.top) "
-        "FROM jobs_application a JOIN (SELECT job_id, MAX(position) AS top FROM jobs_stage "
-        "WHERE kind = 'active' GROUP BY job_id) st ON st.job_id = a.job_id "
+        "COALESCE((SELECT MAX(CAST(a.furthest_position AS DOUBLE PRECISION) / "
+        "(SELECT MAX(st.position) FROM jobs_stage st WHERE st.job_id = a.job_id "
+        "AND st.kind = 'active')) FROM jobs_application a "
         "WHERE a.candidate_id = c.id AND a.job_id <> %s"
     )
     params: list[Any] = [plan.job_id]
@@ -640,7 +716,7 @@ def features_sql(
     k: Coefficients,
     scope: Scope,
     *,
-    skill_floor: float | None,
+    skill_floor: Floor | None,
     ids: Sequence[int] | None = None,
     limit: int | None = None,
 ) -> Fragment:
@@ -665,12 +741,19 @@ def features_sql(
         source, counts = "people_candidate c", "0 AS req, 0 AS nice"
     else:
         floor = skill_floor if ids is None else None
-        rows, source_params = _skill_rows(plan, k, floor=floor, ids=ids)
+        rows, source_params = _skill_rows(plan, k, scope, floor=floor, ids=ids)
         counts = "COALESCE(s.req, 0) AS req, COALESCE(s.nice, 0) AS nice"
-        if floor is not None:
-            source = f"({rows}) s JOIN people_candidate c ON c.id = s.id"
-        else:
+        if floor is None:
             source = f"people_candidate c LEFT JOIN ({rows}) s ON s.id = c.id"
+        elif connection.vendor == "postgresql":
+            # Each candidate above the floor by its key: PostgreSQL would
+            # rather read the whole table and hash it, for a few thousand.
+            source = (
+                f"({rows}) s CROSS JOIN LATERAL (SELECT {CANDIDATE_COLUMNS} "  # noqa: S608
+                "FROM people_candidate c0 WHERE c0.id = s.id OFFSET 0) c"
+            )
+        else:
+            source = f"({rows}) s JOIN people_candidate c ON c.id = s.id"
     inner = f"SELECT c.id AS id, {counts}, {columns} FROM {source}"  # noqa: S608
     params += source_params
     where: list[str] = []
@@ -688,12 +771,12 @@ def features_sql(
         params.append(plan.job_id)
     if where:
         inner += " WHERE " + " AND ".join(where)
-    location = " ".join(f"WHEN {code} THEN %s" for code in k.location)
-    seniority = " ".join(f"WHEN {code} THEN %s" for code in k.seniority)
+    location = " ".join(f"WHEN {code} THEN {FLOAT}" for code in k.location)
+    seniority = " ".join(f"WHEN {code} THEN {FLOAT}" for code in k.seniority)
     base = (
-        f"%s * f.req + %s * f.nice + %s * f.title + CASE f.place {location} ELSE 0 END "
-        f"+ CASE f.level {seniority} ELSE 0 END + %s * f.history + %s * f.silver "
-        "+ %s * f.engagement"
+        f"{FLOAT} * f.req + {FLOAT} * f.nice + {FLOAT} * f.title + CASE f.place {location} "
+        f"ELSE 0 END + CASE f.level {seniority} ELSE 0 END + {FLOAT} * f.history "
+        f"+ {FLOAT} * f.silver + {FLOAT} * f.engagement"
     )
     base_params = [
         k.required, k.nice, k.title, *k.location.values(), *k.seniority.values(),
@@ -711,7 +794,13 @@ def features_sql(
 
 
 def _fetch_features(sql: str, params: list[Any]) -> list[Features]:
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The plan's cost looks high (a subquery per row), so PostgreSQL
+            # would compile it first, which takes longer than running it; and
+            # a million candidates' skills are counted faster in memory.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, params)
         return [
             Features(
@@ -723,17 +812,25 @@ def _fetch_features(sql: str, params: list[Any]) -> list[Features]:
         ]  # fmt: skip
 
 
-def documents(ids: Sequence[int], *, private: bool) -> dict[int, set[str]]:
+def documents(
+    ids: Sequence[int], *, private: bool, tokens: Iterable[str] | None = None
+) -> dict[int, set[str]]:
     """The words search reads of each candidate (confidential notes' words
-    only with `private`), as sets."""
+    only with `private`), as sets; with `tokens`, only which of those words
+    each holds (quicker than splitting a whole résumé)."""
     found: dict[int, set[str]] = {}
     columns = (
         ("candidate_id", "tokens", "private_tokens") if private else ("candidate_id", "tokens")
     )
+    looked_for = [(t, f" {t} ") for t in dict.fromkeys(tokens)] if tokens is not None else None
     for start in range(0, len(ids), 2000):
         chunk = list(ids[start : start + 2000])
         for row in SearchDocument.objects.filter(candidate_id__in=chunk).values_list(*columns):
-            found[row[0]] = set(" ".join(row[1:]).split())
+            if looked_for is None:
+                found[row[0]] = set(" ".join(row[1:]).split())
+            else:
+                text = f" {' '.join(row[1:])} "
+                found[row[0]] = {t for t, spaced in looked_for if spaced in text}
     return found
 
 
@@ -743,6 +840,9 @@ def documents(ids: Sequence[int], *, private: bool) -> dict[int, set[str]]:
 # way: a bound must clear the bar by more than both to prove anything.
 MARGIN = 1e-5
 MAX_ROUNDS = 12
+ROWS_PER_ROUND = 8_000  # rows of the database's part read at once, best first
+ROWS_FOR_EVERYONE = 50_000  # the same, when everyone is read (a job with no skills)
+BATCH = 1_000  # candidates whose text is scored at a time
 
 
 @dataclass
@@ -779,25 +879,32 @@ def rank(
     semantic_top = neighbours.bound if neighbours else 0.0
     # What a candidate could get beyond what the database computes.
     late = k.text + k.semantic * semantic_top
-    # What a candidate could get beyond their skills.
-    rest = (
+    # What a candidate could get beyond their skills, without and with the
+    # signals only some have (stages reached elsewhere, a silver medal).
+    plain_rest = (
         k.title * len(plan.title_words)
         + weights.location * plan.place.top
         + (weights.seniority if plan.seniority else 0.0)
-        + k.history
-        + k.silver
         + weights.engagement
         + late
     )
-    skill_top = k.required * len(plan.required) + k.nice * len(plan.nice)
+    rest = plain_rest + k.history + k.silver
+    worth = {s.skill_id: (k.required if s.required else k.nice) for s in plan.skills}
+    skill_top = sum(worth.values())
+    smallest = min([c for c in worth.values() if c > 0], default=0.0)
     scored: dict[int, Scored] = {}
     search = Search()
+    term_tokens = [token for term in plan.terms for token in term.tokens]
 
     def evaluate(rows: list[Features]) -> None:
         fresh = [f for f in rows if f.id not in scored]
         if not fresh:
             return
-        words_of = documents([f.id for f in fresh], private=scope.private) if plan.terms else {}
+        words_of = (
+            documents([f.id for f in fresh], private=scope.private, tokens=term_tokens)
+            if plan.terms
+            else {}
+        )
         similar = neighbours.similarities([f.id for f in fresh]) if neighbours else {}
         for f in fresh:
             share, matched = text_share(plan.terms, words_of.get(f.id, set()))
@@ -814,49 +921,129 @@ def rank(
         sql, params = features_sql(plan, k, scope, skill_floor=None, ids=neighbours.ids)
         evaluate(_fetch_features(sql, params))
         search.rounds += 1
-    # The first round reads those with every required skill (every skill
-    # when none is required): usually enough to set a high bar.
-    floor: float | None = None
+    key = (plan.job_id, weights, limit, scope, semantic_top > 0)
+    floor: Floor | None = None
     if skill_top > 0:
-        floor = (k.required * len(plan.required) if k.required > 0 else skill_top) - MARGIN
-    smallest = min([c for c in (k.required, k.nice) if c > 0], default=0.0)
-    size = max(limit * 4, 200)
+        hint = _bars.get(key)
+        if hint is not None:
+            # The bar this ranking reached last time: usually still right,
+            # and then one round proves it.
+            floor = _lower(Floor(skill_top + 1, skill_top + 1), hint, plain_rest, rest, smallest)
+        else:
+            # Those with every required skill (every skill when none is
+            # required): usually enough to set a high bar.
+            first = (k.required * len(plan.required) if k.required > 0 else skill_top) - MARGIN
+            floor = Floor(first, first)
+    cap = max(limit * 40, ROWS_PER_ROUND if floor is not None else ROWS_FOR_EVERYONE)
     while True:
-        sql, params = features_sql(plan, k, scope, skill_floor=floor, limit=size)
+        if floor is not None:
+            floor = _driven(floor, worth, skill_top)
+        sql, params = features_sql(plan, k, scope, skill_floor=floor, limit=cap)
         rows = _fetch_features(sql, params)
-        evaluate(rows)
         search.rounds += 1
-        bar = threshold()
+        # Best first by the database's part: score the text of a batch at a
+        # time, until what is left cannot reach the bar even with all of it.
+        done = 0
+        while True:
+            evaluate(rows[done : done + BATCH])
+            done = min(done + BATCH, len(rows))
+            bar = threshold()
+            if done == len(rows) or rows[done].base_sql + late + MARGIN <= bar:
+                break
         # Nobody outside the set read can reach the bar...
-        outside_ok = floor is None or floor + rest + MARGIN <= bar
+        outside_ok = floor is None or (
+            floor.plain + plain_rest + MARGIN <= bar and floor.extra + rest + MARGIN <= bar
+        )
         # ...nor anyone in it beyond the rows read.
-        below_ok = len(rows) < size or rows[-1].base_sql + late + MARGIN <= bar
+        below_ok = done < len(rows) or len(rows) < cap
         if outside_ok and below_ok:
             break
         if search.rounds >= MAX_ROUNDS:
             search.exact = False
             break
         if not outside_ok:
-            floor = _lower_floor(floor, bar, rest, smallest)
+            floor = _lower(floor, bar, plain_rest, rest, smallest)
         if not below_ok:
-            size *= 4
-    search.path = "everyone" if floor is None else f"skill score from {max(floor, 0):.3g}"
+            # Reading everyone again costs the same however many rows come
+            # back: ask for many more at once.
+            cap *= 4 if floor is not None else 8
+    if not math.isinf(bar):
+        _bars[key] = bar
+        while len(_bars) > 512:
+            _bars.pop(next(iter(_bars)))
+    search.path = "everyone" if floor is None else f"skill score from {max(floor.extra, 0):.3g}"
     search.scored = len(scored)
     best = sorted(scored.values(), key=lambda s: (-s.score, s.features.id))[:limit]
     return best, search
 
 
-def _lower_floor(floor: float | None, bar: float, rest: float, smallest: float) -> float | None:
+# The bar (the score of the last of the list) each recent ranking reached,
+# by job, weights and scope: a hint for where to start next time, never a
+# result (a stale hint only costs another round).
+_bars: dict[tuple[Any, ...], float] = {}
+
+
+def _lower(
+    floor: Floor | None, bar: float, plain_rest: float, rest: float, smallest: float
+) -> Floor | None:
     """The next set to read when the bar does not yet prove that everyone
-    below `floor` is out of the top: those whose skills could still reach
+    below the floor is out of the top: those whose skills could still reach
     the bar; anyone with one of the skills when fewer than `limit` were
     found; everyone when the other signals alone could reach the bar."""
     assert floor is not None
     if math.isinf(bar):
-        return smallest - MARGIN if floor > smallest else None
-    if bar - rest - MARGIN <= 0:
+        any_skill = smallest - MARGIN
+        return Floor(any_skill, any_skill) if floor.extra > smallest else None
+    extra = min(floor.extra - MARGIN, bar - rest - MARGIN)
+    if extra <= 0:
         return None
-    return min(floor - MARGIN, bar - rest - MARGIN)
+    return Floor(min(floor.plain - MARGIN, bar - plain_rest - MARGIN), extra)
+
+
+_sizes: dict[int, tuple[float, int]] = {}
+SIZES_FOR = 600.0  # seconds: how often the size of a skill is counted again
+
+
+def skill_sizes(skill_ids: Iterable[int]) -> dict[int, int]:
+    """How many candidates have each skill (counted from the skill index,
+    remembered for a while: it only chooses which skill to read first)."""
+    now = time.monotonic()
+    wanted = list(skill_ids)
+    stale = [i for i in wanted if i not in _sizes or now - _sizes[i][0] > SIZES_FOR]
+    if stale:
+        counted = dict(
+            CandidateSkill.objects.filter(skill_id__in=stale)
+            .values("skill_id")
+            .annotate(n=Count("pk"))
+            .values_list("skill_id", "n")
+        )
+        for skill_id in stale:
+            _sizes[skill_id] = (now, counted.get(skill_id, 0))
+    return {i: _sizes[i][1] for i in wanted}
+
+
+def _driven(floor: Floor, worth: Mapping[int, float], skill_top: float) -> Floor:
+    """The floor with, for each of its two levels, the fewest candidates'
+    skills of which anyone above it must have one: lacking them all, the
+    rest of the skills could not reach the level. Rarest first, as long as
+    they are fewer than half of all the job's skill rows."""
+    sizes = skill_sizes([i for i, c in worth.items() if c > 0])
+    everyone = sum(sizes.values())
+
+    def cover(level: float) -> tuple[int, ...]:
+        gap = skill_top - level  # what a candidate may lack and still reach the level
+        chosen: list[int] = []
+        lacking = 0.0
+        for skill_id in sorted(sizes, key=lambda i: (sizes[i] / worth[i], i)):
+            if lacking > gap + MARGIN:
+                break
+            chosen.append(skill_id)
+            lacking += worth[skill_id]
+        if lacking <= gap + MARGIN or 2 * sum(sizes[i] for i in chosen) > everyone:
+            return ()
+        return tuple(sorted(chosen))
+
+    return Floor(floor.plain, floor.extra, cover(floor.plain), cover(floor.extra))
 
 
 # --- explaining the ranks -------------------------------------------------------------
