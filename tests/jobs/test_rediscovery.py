@@ -293,3 +293,126 @@ def test_enrolling_the_top_skips_who_cannot_be_contacted(
     assert enrolled == {pool["ana"].pk, pool["eva"].pk}
     again = rediscovery_enrol(actor=owner, sequence=sequence, rows=ranking.rows, top=3)
     assert (again.enrolled, again.already) == (0, 2)
+
+
+# --- the page -------------------------------------------------------------------------
+
+
+def _page(client: Client, job: Job, **query: str) -> Any:
+    return client.get(reverse("job_rediscover", args=[job.pk]), query)
+
+
+def test_the_page_explains_the_ranking(
+    client: Client, owner: User, job: Job, pool: dict[str, Candidate]
+) -> None:
+    html = _page(login(client, owner), job).content.decode()
+    assert html.index("Ana Example") < html.index("Bruno Example") < html.index("Dora Example")
+    assert "2 of 2: Django, Python" in html
+    assert "Reached Final for Ops" in html
+    assert "nobody else could reach this list" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"w_title": "lots"}, "Title: enter a number from 0 to 10."),
+        ({"w_location": "-2"}, "Location: a weight cannot be below 0."),
+        (
+            dict.fromkeys((f"w_{s.key}" for s in rediscovery.SIGNALS), "0"),
+            "Every weight is zero, so nothing would rank",
+        ),
+    ],
+)
+def test_weights_that_cannot_rank_are_refused_with_a_message(
+    client: Client,
+    owner: User,
+    job: Job,
+    pool: dict[str, Candidate],
+    query: dict[str, str],
+    message: str,
+) -> None:
+    response = _page(login(client, owner), job, **query)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "Ana Example" not in response.content.decode()
+
+
+def test_weights_in_the_address_change_the_ranking(
+    client: Client, owner: User, job: Job, pool: dict[str, Candidate]
+) -> None:
+    query = dict.fromkeys((f"w_{s.key}" for s in rediscovery.SIGNALS), "0") | {"w_silver": "5"}
+    html = _page(login(client, owner), job, **query).content.decode()
+    assert html.index("Eva Example") < html.index("Ana Example")
+
+
+def test_an_empty_pool_gets_a_friendly_page(client: Client, owner: User, job: Job) -> None:
+    html = _page(login(client, owner), job).content.decode()
+    assert "Your talent pool is empty." in html
+
+
+def test_the_page_costs_the_same_queries_for_more_candidates(
+    client: Client,
+    owner: User,
+    job: Job,
+    make_candidate: Callable[..., Candidate],
+    django_assert_max_num_queries: Any,
+) -> None:
+    login(client, owner)
+    for n in range(3):
+        make_candidate(first_name=f"A{n}", skills=["Python", "Django"])
+    _page(client, job)  # the vocabulary and the policy are read once
+    with django_assert_max_num_queries(40) as few:
+        _page(client, job)
+    # More people, each with skills, tags and a history to explain, read the
+    # same way (the number of rounds depends on the scores, not the rows).
+    for n in range(12):
+        make_candidate(first_name=f"B{n}", skills=["Python", "Django"], tags=["hot-lead"])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = _page(client, job).content.decode()
+    assert "B11 Example" in html
+
+
+def test_adding_from_the_page_reports_what_was_done(
+    client: Client, owner: User, job: Job, pool: dict[str, Candidate]
+) -> None:
+    login(client, owner)
+    url = reverse("job_rediscover_add", args=[job.pk])
+    ids = [pool["ana"].pk, pool["bruno"].pk]
+    client.post(url, {"ids": ids, "w_title": "3"})
+    response = client.post(url, {"ids": ids, "w_title": "3"}, follow=True)
+    assert response.redirect_chain[-1][0].endswith("?w_title=3")
+    assert "Added 0 to Sourced of Senior Backend Engineer. 2 were in its pipeline already." in (
+        response.content.decode()
+    )
+
+
+def test_a_hiring_manager_cannot_add_or_enrol(
+    client: Client, manager: User, job: Job, candidate: Candidate, sequence: Sequence
+) -> None:
+    login(client, manager)
+    added = client.post(
+        reverse("job_rediscover_add", args=[job.pk]), {"ids": [candidate.pk]}, follow=True
+    )
+    assert "may not do this" in added.content.decode()
+    enrolled = client.post(
+        reverse("job_rediscover_enrol", args=[job.pk]),
+        {"sequence": sequence.pk, "top": "1"},
+        follow=True,
+    )
+    assert "may not do this" in enrolled.content.decode()
+    assert not Application.objects.filter(job=job).exists()
+    assert not Enrollment.objects.exists()
+
+
+def test_enrolling_from_the_page_names_who_was_left_out(
+    client: Client, owner: User, job: Job, pool: dict[str, Candidate], sequence: Sequence
+) -> None:
+    outreach.suppression_add(actor=owner, address=pool["bruno"].primary_email)
+    response = login(client, owner).post(
+        reverse("job_rediscover_enrol", args=[job.pk]),
+        {"sequence": sequence.pk, "top": "2"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Enrolled 1 in New opening." in html
+    assert "Bruno Example (address on the suppression list)" in html
