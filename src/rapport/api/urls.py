@@ -12,6 +12,7 @@ from rapport.api import (
     jobs,
     merges,
     pools,
+    rediscovery,
     resumes,
     search,
     skills,
@@ -47,6 +48,7 @@ for area in (
     resumes,
     jobs,
     interviews,
+    rediscovery,
     accounts,
 ):
     api.add_router("", area.router)
