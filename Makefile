@@ -6,7 +6,7 @@ PORT ?= 8000
 export PORT
 
 
-.PHONY: run test lint format typecheck test-sqlite test-postgres bench bench-search bench-outreach bench-imports screenshots install dev clean
+.PHONY: run test lint format typecheck test-sqlite test-postgres bench bench-search bench-outreach bench-imports bench-rediscovery bench-semantic screenshots install dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ bench-outreach: dev
 
 bench-imports: dev
 	$(BIN)/python bench/imports.py
+
+bench-rediscovery: dev
+	$(BIN)/python bench/rediscovery.py
+
+bench-semantic: dev
+	$(BIN)/python bench/semantic.py
 
 screenshots: dev
 	$(BIN)/python tools/screenshots.py

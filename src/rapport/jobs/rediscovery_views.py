@@ -73,7 +73,7 @@ def _context(
     query = _ranking_query(request.GET)
     return {
         "job": job,
-        "tab": "rediscover",
+        "job_tab": "rediscover",
         "can_manage": user.can(Capability.MANAGE_JOBS),
         "can_add_to_jobs": user.can(Capability.ADD_TO_JOBS),
         "can_enrol": user.can(Capability.MANAGE_OUTREACH),
