@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, HttpRequest
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -128,20 +128,7 @@ def get_resume(request: HttpRequest, resume_id: int) -> Resume:
 )
 def download_resume(request: HttpRequest, resume_id: int) -> FileResponse:
     """The file as uploaded, always as an attachment."""
-    resume = resume_get(actor(request), resume_id)
-    try:
-        handle = resume.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("The file of this résumé is missing from storage.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=resume.original_name,
-        content_type=resume.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return services.resume_attachment(resume_get(actor(request), resume_id))
 
 
 @router.post(

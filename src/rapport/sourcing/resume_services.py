@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
+from django.http import FileResponse, Http404
 from django.utils import timezone
 
 from rapport.accounts.models import Capability
@@ -669,3 +670,22 @@ def _fill_blanks(actor: User, candidate: Candidate, found: Extraction) -> list[s
             except ValidationError:
                 continue  # someone else's address: the report says who matched
     return filled
+
+
+def resume_attachment(resume: Resume) -> FileResponse:
+    """The file as it was uploaded, always as an attachment: a browser never
+    renders it in Rapport's origin, and never guesses another type."""
+    try:
+        handle = resume.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("The file of this résumé is missing from storage.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=resume.original_name,
+        content_type=resume.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

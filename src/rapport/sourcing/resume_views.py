@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import TooManyFilesSent, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -77,21 +77,7 @@ def resume_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def resume_download(request: HttpRequest, pk: int) -> FileResponse:
     """The file as it was uploaded, always as an attachment: a browser never
     renders it in Rapport's origin, and never guesses another type."""
-    resume = resume_get(acting_user(request), pk)
-    try:
-        handle = resume.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("The file of this résumé is missing from storage.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=resume.original_name,
-        content_type=resume.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return services.resume_attachment(resume_get(acting_user(request), pk))
 
 
 @login_required
