@@ -6,8 +6,8 @@ Builds a scratch installation in a temporary folder (SQLite, demo data,
 a recruiter login, and some outreach: templates, a campaign waiting for
 review, a sequence that has sent its first step and been read), starts the
 web server on a free port, and drives Debian's Chromium through the main
-pages (and a candidate's preference page, opened as from an email), saving
-one PNG per page.
+pages (and, as a candidate sees them, the careers site and a preference page
+opened as from an email), saving one PNG per page.
 """
 
 from __future__ import annotations
@@ -195,6 +195,7 @@ def prepare(folder: Path, *, candidates: int) -> tuple[dict[str, str], str, str]
         [*RAPPORT, "demo", "--candidates", str(candidates), "--seed", "1"], env=env, check=True
     )
     subprocess.run([*RAPPORT, "inbox_demo"], env=env, check=True)
+    subprocess.run([*RAPPORT, "jobs_demo"], env=env, check=True)
     # What the worker would do within seconds of starting: engagement scores.
     shell("from rapport.engagement.services import engagement_refresh as r; r()")
     created = subprocess.run(
@@ -282,7 +283,20 @@ def shoot(base: str, password: str, out: Path, *, token: str) -> None:
         page.screenshot(path=str(out / "conversation.png"))
         print(f"wrote {out / 'conversation.png'}")
 
+        page.goto(f"{base}/jobs/")
+        page.get_by_role("link", name="Senior Backend Engineer").click()
+        page.wait_for_selector(".board-col")
+        page.screenshot(path=str(out / "board.png"))
+        print(f"wrote {out / 'board.png'}")
+        page.get_by_role("link", name="Find in talent pool").click()
+        page.wait_for_selector("table.rd-list")
+        page.screenshot(path=str(out / "rediscovery.png"))
+        print(f"wrote {out / 'rediscovery.png'}")
+
         candidate = browser.new_page(viewport={"width": 1100, "height": 860})
+        candidate.goto(f"{base}/careers/")
+        candidate.screenshot(path=str(out / "careers.png"), full_page=True)
+        print(f"wrote {out / 'careers.png'}")
         candidate.goto(f"{base}/preferences/{token}/")
         candidate.screenshot(path=str(out / "preferences.png"), full_page=True)
         print(f"wrote {out / 'preferences.png'}")
