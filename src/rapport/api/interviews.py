@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from rapport.accounts.models import User
 from rapport.api.auth import actor
 from rapport.api.errors import ERRORS
-from rapport.api.schemas import UserRef
+from rapport.api.schemas import Id, UserRef
 from rapport.jobs import interviews as services
 from rapport.jobs.models import Interview, Recommendation, Scorecard
 from rapport.jobs.selectors import application_get, may_see_feedback
@@ -69,7 +69,7 @@ class InterviewIn(Schema):
     )
     ends_at: dt.datetime
     timezone: str = Field(max_length=64, description="IANA zone the times are given in.")
-    interviewer_ids: list[int] = Field(min_length=1, max_length=20)
+    interviewer_ids: list[Id] = Field(min_length=1, max_length=20)
     location: str = Field("", max_length=300)
     video_url: str = Field("", max_length=500)
     notes: str = Field("", max_length=5000)
@@ -83,7 +83,7 @@ class InterviewPatch(InterviewIn):
     starts_at: dt.datetime | None = None  # type: ignore[assignment]
     ends_at: dt.datetime | None = None  # type: ignore[assignment]
     timezone: str = Field("", max_length=64)
-    interviewer_ids: list[int] = Field(default_factory=list, max_length=20)
+    interviewer_ids: list[Id] = Field(default_factory=list, max_length=20)
 
 
 class CancelIn(Schema):

@@ -15,7 +15,7 @@ from rapport.accounts.models import User
 from rapport.api.auth import actor
 from rapport.api.errors import ERRORS
 from rapport.api.pagination import Page, PageOf, PageParams, paginate
-from rapport.api.schemas import UserRef
+from rapport.api.schemas import Id, UserRef
 from rapport.jobs import selectors, services
 from rapport.jobs.models import (
     Application,
@@ -124,7 +124,7 @@ class StageRename(Schema):
 
 
 class StageOrder(Schema):
-    order: list[int] = Field(min_length=1, max_length=100, description="Active stage ids.")
+    order: list[Id] = Field(min_length=1, max_length=100, description="Active stage ids.")
 
 
 class CandidateRef(Schema):
@@ -189,7 +189,7 @@ class MoveIn(Schema):
 
 
 class BulkMoveIn(MoveIn):
-    application_ids: list[int] = Field(min_length=1, max_length=1000)
+    application_ids: list[Id] = Field(min_length=1, max_length=1000)
 
 
 class Moved(Schema):
@@ -202,7 +202,7 @@ class JobFilters(Schema):
 
 
 class ApplicationFilters(Schema):
-    stage_id: int | None = None
+    stage_id: Id | None = None
 
 
 def _job(user: User, job_id: int) -> Job:

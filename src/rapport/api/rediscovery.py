@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema
 
 from rapport.api.auth import actor
 from rapport.api.errors import ERRORS
+from rapport.api.schemas import Id
 from rapport.jobs import rediscovery
 from rapport.jobs.selectors import job_get
 from rapport.outreach.models import Sequence
@@ -81,7 +82,7 @@ class RankingOut(Schema):
 
 
 class AddIn(Schema):
-    candidate_ids: list[int] = Field(min_length=1, max_length=500)
+    candidate_ids: list[Id] = Field(min_length=1, max_length=500)
 
 
 class AddedOut(Schema):

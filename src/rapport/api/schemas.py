@@ -4,13 +4,17 @@ response schemas live next to its endpoints."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from rapport.accounts.models import User
 from rapport.people.models import Candidate, ContactPoint
 from rapport.people.selectors import PoolShown, SkillShown
+
+# An id the database can hold: a larger number is a 422 naming the field, never
+# a parameter the database driver refuses (a 500).
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class UserRef(Schema):

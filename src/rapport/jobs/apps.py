@@ -14,11 +14,13 @@ class JobsConfig(AppConfig):
         from rapport.core import schedule
         from rapport.engagement.task_selectors import elsewhere_register
         from rapport.jobs.automation_selectors import review_count
-        from rapport.jobs.selectors import hiring_manager_grant
-        from rapport.people.selectors import visibility_grant_register
+        from rapport.jobs.selectors import events_of_other_jobs, hiring_manager_grant
+        from rapport.people.selectors import timeline_hide_register, visibility_grant_register
 
-        # A hiring manager sees the candidates of the jobs they hire for.
+        # A hiring manager sees the candidates of the jobs they hire for, and
+        # nothing on their timelines about the other jobs.
         visibility_grant_register("jobs", hiring_manager_grant)
+        timeline_hide_register("jobs", events_of_other_jobs)
         # Stage automations: delayed emails go out when due; held ones wait
         # beside the recruiter's tasks.
         schedule.every(dt.timedelta(minutes=1), "rapport.jobs.automations.automations_due")

@@ -210,7 +210,9 @@ def interviewers_eligible(job: Job) -> QuerySet[User]:
     (admins, recruiters) and the job's own hiring managers."""
     roles = [r for r, caps in ROLE_CAPABILITIES.items() if Capability.SEE_CONFIDENTIAL in caps]
     managers = Job.hiring_managers.through.objects.filter(job_id=job.pk, user_id=OuterRef("pk"))
-    return User.objects.filter(is_active=True).filter(Q(role__in=roles) | Q(Exists(managers)))
+    return User.objects.filter(is_active=True).filter(
+        Q(role__in=roles) | Q(Exists(managers), role=Role.HIRING_MANAGER)
+    )
 
 
 def invitations(interview: Interview) -> list[Message]:

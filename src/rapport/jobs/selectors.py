@@ -76,11 +76,21 @@ def hiring_manager_grant(user: User) -> Q:
     )
 
 
+def events_of_other_jobs(user: User) -> Q:
+    """A candidate's events about a job the user may not see: left off the
+    timeline of a hiring manager, who sees their own jobs only."""
+    mine = list(jobs_visible(user).values_list("pk", flat=True))
+    return Q(data__job__isnull=False) & ~Q(data__job__in=mine)
+
+
 def may_see_feedback(user: User, job: Job) -> bool:
     """Scorecards are confidential: recruiters and admins see them, and the
     job's own hiring managers; sourcers never do."""
     if user.can(Capability.SEE_CONFIDENTIAL):
         return True
+    if user.role != Role.HIRING_MANAGER:
+        # A sourcer named on a job (before a role change, say) still never reads it.
+        return False
     return job.hiring_managers.filter(pk=user.pk).exists() or job.recruiter_id == user.pk
 
 

@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from rapport.accounts.models import Capability
+from rapport.accounts.models import Capability, Role
 from rapport.core.activity import activity_record
 from rapport.core.geo import clean_country, clean_timezone
 from rapport.core.models import ActivityKind
@@ -56,6 +56,9 @@ STARTING_PIPELINE: tuple[tuple[str, str, bool], ...] = (
     ("Rejected", StageKind.REJECTED, False),
     ("Withdrawn", StageKind.WITHDRAWN, False),
 )
+
+# Who may be named a job's hiring manager (as the job form offers).
+HIRING_ROLES = frozenset({Role.HIRING_MANAGER, Role.RECRUITER, Role.ADMIN})
 
 # Which statuses may follow which: a filled or closed job can be reopened,
 # but nothing goes back to draft once candidates have seen it.
@@ -110,10 +113,19 @@ _PLAIN = (
 )
 
 
+def one_line(text: str) -> str:
+    """What a person typed, as one line without control characters (a NUL,
+    which PostgreSQL refuses in text, least of all)."""
+    return " ".join("".join(c for c in text if c.isprintable() or c.isspace()).split())
+
+
 def _clean_job(values: JobFields) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     cleaned = {name: getattr(values, name) for name in _PLAIN}
-    cleaned["title"] = " ".join(values.title.split())
+    cleaned["title"] = one_line(values.title)
+    cleaned["department"] = one_line(values.department)
+    cleaned["location"] = one_line(values.location)
+    cleaned["description"] = values.description.replace("\x00", "")
     if not cleaned["title"]:
         errors["title"] = ["A job needs a title."]
     try:
@@ -129,6 +141,11 @@ def _clean_job(values: JobFields) -> dict[str, Any]:
     for user in values.hiring_managers:
         if not user.is_active:
             errors.setdefault("hiring_managers", []).append(f"{user.email} is deactivated.")
+        elif user.role not in HIRING_ROLES:
+            # Hiring managers read the job's interview feedback: never a sourcer.
+            errors.setdefault("hiring_managers", []).append(
+                f"{user.email} cannot hire for a job ({user.get_role_display()})."
+            )
     recruiter = values.recruiter
     if recruiter is not None and not recruiter.can(Capability.MOVE_APPLICATIONS):
         errors["recruiter"] = [f"{recruiter.email} cannot run a pipeline ({recruiter.role})."]
@@ -139,7 +156,7 @@ def _clean_job(values: JobFields) -> dict[str, Any]:
         errors["nice_skills"] = [f"{', '.join(sorted(both))} is already required."]
     if errors:
         raise ValidationError(errors)
-    cleaned["description_html"] = render_note(values.description)
+    cleaned["description_html"] = render_note(cleaned["description"])
     return cleaned
 
 
@@ -302,7 +319,7 @@ def _stage_of(job: Job, stage: Stage) -> Stage:
 def stage_add(*, actor: User, job: Job, name: str, kind: str = StageKind.ACTIVE) -> Stage:
     """A new stage: an active one goes after the last active stage."""
     require(actor, Capability.MANAGE_JOBS)
-    name = " ".join(name.split())[:60]
+    name = one_line(name)[:60]
     if not name:
         raise ValidationError({"name": ["A stage needs a name."]})
     if Stage.objects.filter(job=job, name__iexact=name).exists():
@@ -323,7 +340,7 @@ def stage_add(*, actor: User, job: Job, name: str, kind: str = StageKind.ACTIVE)
 @transaction.atomic
 def stage_rename(*, actor: User, stage: Stage, name: str) -> Stage:
     require(actor, Capability.MANAGE_JOBS)
-    name = " ".join(name.split())[:60]
+    name = one_line(name)[:60]
     if not name:
         raise ValidationError({"name": ["A stage needs a name."]})
     clash = Stage.objects.filter(job_id=stage.job_id, name__iexact=name).exclude(pk=stage.pk)
@@ -636,7 +653,7 @@ def stage_shift(*, actor: User, stage: Stage, by: int) -> None:
 
 
 def _default_name(name: str, *, exclude: int | None = None) -> str:
-    name = " ".join(name.split())[:60]
+    name = one_line(name)[:60]
     if not name:
         raise ValidationError({"name": ["A stage needs a name."]})
     clash = DefaultStage.objects.filter(name__iexact=name)

@@ -248,6 +248,18 @@ def notes_visible(user: User, candidate: Candidate) -> QuerySet[Note]:
     return notes
 
 
+# Later apps hide some events from users who do not see the whole pool (jobs:
+# those about a job the user does not hire for). Each is a condition on
+# Activity, for one user, of the events to leave out.
+_TIMELINE_HIDES: dict[str, Callable[[User], Q]] = {}
+
+
+def timeline_hide_register(name: str, hide: Callable[[User], Q]) -> None:
+    """Leave the events matching `hide(user)` off the timelines of users
+    without the whole pool."""
+    _TIMELINE_HIDES[name] = hide
+
+
 def timeline(user: User, candidate: Candidate, *, kinds: Sequence[str] = ()) -> QuerySet[Activity]:
     """The candidate's events, newest first, without what the user may not see."""
     events = Activity.objects.filter(candidate=candidate).select_related("actor")
@@ -258,6 +270,8 @@ def timeline(user: User, candidate: Candidate, *, kinds: Sequence[str] = ()) -> 
     if not user.can(Capability.SEE_ALL_CANDIDATES):
         # Pools are the team's; their names are not for users outside it.
         events = events.exclude(kind__startswith="pool.")
+        for hide in _TIMELINE_HIDES.values():
+            events = events.exclude(hide(user))
     return events.order_by("-occurred_at", "-id")
 
 
