@@ -206,8 +206,11 @@ def test_an_unpublished_role_is_not_listed_and_cannot_be_applied_for(
     )
     assert job.title not in browser.get("/careers/").content.decode()
     response = send(browser, job)
-    assert response.status_code == 410
-    assert "is no longer open" in response.content.decode()
+    assert response.status_code == 404
+    # A role kept off the site is not confirmed to exist, even by its address.
+    assert job.title not in response.content.decode()
+    page = browser.get(f"/careers/{job.slug}/")
+    assert page.status_code == 404 and job.title not in page.content.decode()
     assert not Application.objects.exists()
 
 
@@ -690,3 +693,25 @@ def test_the_careers_site_carries_the_organisations_name_when_set(
     named = client.get("/careers/").content.decode()
     assert "<title>Open roles · Careers at Lumen &amp; Co</title>" in named
     assert "Lumen &amp; Co careers</a>" in named
+
+
+def test_the_cv_event_names_its_job_so_other_jobs_hiring_managers_never_read_it(
+    job: Job, owner: User, outsider: User, browser: Client, notice: PrivacyNotice
+) -> None:
+    from rapport.jobs.models import Application as Applied
+    from rapport.jobs.services import application_create, job_create
+
+    assert send(browser, job).status_code in (200, 302)
+    jo = Candidate.objects.get(first_name="Jo")
+    cv_event = Activity.objects.get(candidate=jo, summary__startswith="Sent a CV")
+    assert cv_event.data["job"] == job.pk
+    # Otto hires for another job Jo is also in: he sees Jo, not this job's events.
+    other = job_create(
+        actor=owner, values=JobFields(title="Office Manager", hiring_managers=[outsider])
+    )
+    application_create(actor=owner, job=other, candidate=jo)
+    assert Applied.objects.filter(candidate=jo).count() == 2
+    page = login(Client(), outsider).get(f"/candidates/{jo.pk}/").content.decode()
+    assert "Jo Almeida" in page
+    assert "Sent a CV" not in page
+    assert job.title not in page

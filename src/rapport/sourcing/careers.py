@@ -280,7 +280,7 @@ def _apply(
         activity_record(
             kind=ActivityKind.CANDIDATE_UPDATED, candidate=candidate, actor=None,
             summary=f"Sent a CV with their application for {job.title} ({resume.original_name})",
-            target=resume, data={"fields": ["resume"]},
+            target=resume, data={"fields": ["resume"], "job": job.pk},
         )  # fmt: skip
         candidate_reindex(candidate_ids=[candidate.pk])
     consent_record(candidate=candidate, notice=request.notice, source=SOURCE)
@@ -325,7 +325,7 @@ def _candidate_for(
             with transaction.atomic():
                 candidate = candidate_intake(
                     data=data, emails=[email], phones=phones, by=None,
-                    summary=f"Applied for {request.job.title} on the careers site",
+                    summary="Applied on the careers site",  # the job is on its own event
                 )  # fmt: skip
             return candidate, True, match
         except (IntegrityError, DuplicateContact):

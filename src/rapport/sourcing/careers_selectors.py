@@ -104,7 +104,7 @@ def listing(filters: Filters) -> Listing:
 class PublicJob:
     """A job as the careers site shows it: `state` is "open", "closed" (it was
     open once and is not now: the page says so) or "missing" (never opened,
-    or no such job: nothing is said about it)."""
+    kept off the site, or no such job: nothing is said about it)."""
 
     job: Job | None
     state: str
@@ -113,6 +113,8 @@ class PublicJob:
 def job_public(slug: str) -> PublicJob:
     job = Job.objects.filter(slug=slug).first()
     if job is None or (job.opened_at is None and job.status != JobStatus.OPEN):
+        return PublicJob(None, "missing")
+    if not job.published:  # a confidential search: its title is not confirmed
         return PublicJob(None, "missing")
     if job.status == JobStatus.OPEN and job.published:
         return PublicJob(job, "open")
