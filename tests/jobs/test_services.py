@@ -242,3 +242,30 @@ def test_hiring_managers_see_their_jobs_and_those_candidates_only(
             candidate_get(user, applicant.pk)
     sees_bystander = who in {"admin", "owner", "teammate", "sourcer"}
     assert candidates_visible(user).filter(pk=bystander.pk).exists() is sees_bystander
+
+
+def test_the_silver_medals_reason_shows_on_the_profile_to_the_team_only(
+    job: Job,
+    owner: User,
+    manager: User,
+    candidate: Candidate,
+    stage: Callable[[str], Any],
+) -> None:
+    from django.test import Client
+
+    from tests.conftest import login
+
+    application = application_create(actor=owner, job=job, candidate=candidate)
+    application_move(actor=owner, application=application, move=Move(stage("Final")))
+    application_move(
+        actor=owner, application=application, move=Move(stage("Rejected"), reason="stronger")
+    )
+    job_set_status(actor=owner, job=job, status="filled")
+    why = f"Reached Final for Senior Backend Engineer (job {job.pk})"
+    team = login(Client(), owner).get(f"/candidates/{candidate.pk}/").content.decode()
+    assert f"<strong>{SILVER_TAG}</strong>: {why}" in team
+    # Hana, who sees only some jobs, gets the tag; its reasons may name jobs
+    # she does not see, so they are left off her profile card.
+    hana = login(Client(), manager).get(f"/candidates/{candidate.pk}/").content.decode()
+    assert f"?tag={SILVER_TAG}" in hana
+    assert f"<strong>{SILVER_TAG}</strong>:" not in hana

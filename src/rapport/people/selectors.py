@@ -134,6 +134,10 @@ class Shown:
     contacts: list[ContactPoint] = field(default_factory=list)
     skills: list[SkillShown] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    # Why a rule tagged them (a silver medal names the job and the stage),
+    # as (tag, reason); for users who see the whole pool only, since a
+    # reason may name a job others do not see.
+    tag_reasons: list[tuple[str, str]] = field(default_factory=list)
     pools: list[PoolShown] = field(default_factory=list)
 
     @property
@@ -182,10 +186,13 @@ def attach_shown(
     tag_rows = (
         CandidateTag.objects.filter(candidate_id__in=ids)
         .order_by("tag__name")
-        .values_list("candidate_id", "tag__name")
+        .values_list("candidate_id", "tag__name", "reason")
     )
-    for candidate_id, name in tag_rows:
+    sees_reasons = user.can(Capability.SEE_ALL_CANDIDATES)
+    for candidate_id, name, reason in tag_rows:
         by_id[candidate_id].tags.append(name)
+        if reason and sees_reasons:
+            by_id[candidate_id].tag_reasons.append((name, reason))
     if pools and user.can(Capability.SEE_ALL_CANDIDATES):
         # The rule of pools_visible: the team's active pools, for the team.
         pool_rows = (
