@@ -673,3 +673,21 @@ def test_an_interviewers_answer_to_the_invitation_is_not_the_candidate_replying(
     assert received.suggested_candidate_id == candidate.pk
     assert not Activity.objects.filter(candidate=candidate, kind="email.replied").exists()
     assert not Enrollment.objects.filter(candidate=candidate, stop_reason="replied").exists()
+
+
+def test_the_interview_page_shows_it_in_the_viewers_own_zone_when_set(
+    interview: Interview, owner: User
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from rapport.accounts.services import profile_update
+
+    client = login(Client(), owner)
+    plain = client.get(f"/interviews/{interview.pk}/").content.decode()
+    assert "Your browser’s time zone" in plain
+    profile_update(user=owner, name=owner.name, timezone="Asia/Tokyo", signature="")
+    page = client.get(f"/interviews/{interview.pk}/").content.decode()
+    tokyo = interview.starts_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert "your time zone, from your account" in page
+    assert f"{tokyo:%H:%M}–" in page
+    assert "Your browser’s time zone" not in page

@@ -269,6 +269,8 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "scheduled": iv.interview_time(interview, interview.timezone),
         "candidate_time": iv.interview_time(interview, candidate.timezone),
         "team": [(u, iv.interview_time(interview, iv.user_zone(u))) for u in team],
+        # The viewer's own zone when set on their account; else the browser's.
+        "my_time": iv.interview_time(interview, user.timezone) if user.timezone else None,
         "past": interview.ends_at <= now,
         "open": open_,
         "can_change": open_ and user.can(Capability.MOVE_APPLICATIONS),
