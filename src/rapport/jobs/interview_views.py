@@ -155,6 +155,16 @@ def interview_schedule(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Interview scheduled. {_invitation_line(interview)}")
             return redirect("interview_detail", interview.pk)
+    return _form_page(request, form, application)
+
+
+def _form_page(
+    request: HttpRequest,
+    form: InterviewForm,
+    application: Application,
+    interview: Interview | None = None,
+) -> HttpResponse:
+    """The scheduling form, for a new interview or a change to one."""
     return render(
         request,
         "jobs/interviews/form.html",
@@ -163,7 +173,8 @@ def interview_schedule(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "job": application.job,
             "candidate": application.candidate,
-            "interview": None,
+            "interview": interview,
+            "closed": interview is not None and not iv.changeable(interview),
             "ended": application.stage.ends,
             "candidate_zone": application.candidate.timezone.replace("_", " "),
         },
@@ -199,20 +210,7 @@ def interview_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Interview updated. {_invitation_line(interview)}")
             return redirect("interview_detail", interview.pk)
-    return render(
-        request,
-        "jobs/interviews/form.html",
-        {
-            "form": form,
-            "application": application,
-            "job": application.job,
-            "candidate": application.candidate,
-            "interview": interview,
-            "closed": not iv.changeable(interview),
-            "ended": application.stage.ends,
-            "candidate_zone": application.candidate.timezone.replace("_", " "),
-        },
-    )
+    return _form_page(request, form, application, interview)
 
 
 @login_required
