@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -15,9 +17,18 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from rapport.core import worker as worker_module
 from rapport.core.models import WorkerLease
 from rapport.core.tasks import ping
-from rapport.core.worker import lease_renew, orphan_requeue, orphans_find, orphans_requeue
+from rapport.core.worker import (
+    Heartbeat,
+    LeasedWorker,
+    lease_register,
+    lease_renew,
+    orphan_requeue,
+    orphans_find,
+    orphans_requeue,
+)
 from tests.workers import LEASE_SECONDS, WorkerProcess, start_worker, wait_until
 
 __all__ = ["start_worker"]  # a fixture, used by name
@@ -49,7 +60,7 @@ def test_a_worker_runs_an_enqueued_task(start_worker: Callable[..., WorkerProces
     row = task_row(result.id)
     assert (row.status, row.return_value) == (TaskResultStatus.SUCCESSFUL, "hello"), worker.output()
     assert len(row.worker_ids) == 1
-    assert not WorkerLease.objects.exists(), "the worker left its lease behind"
+    assert not WorkerLease.objects.exists(), f"the worker left its lease behind:\n{worker.output()}"
 
 
 @pytest.mark.slow
@@ -103,7 +114,7 @@ def test_sigterm_stops_the_worker_cleanly(start_worker: Callable[..., WorkerProc
     worker.signal(signal.SIGTERM)
 
     assert worker.wait(timeout=30) == 0, worker.output()
-    assert not WorkerLease.objects.exists(), "the worker left its lease behind"
+    assert not WorkerLease.objects.exists(), f"the worker left its lease behind:\n{worker.output()}"
 
 
 @pytest.mark.slow
@@ -122,7 +133,7 @@ def test_sigterm_lets_the_running_task_finish(start_worker: Callable[..., Worker
     assert worker.wait(timeout=10) == 0, worker.output()
     row = task_row(result.id)
     assert (row.status, row.return_value) == (TaskResultStatus.SUCCESSFUL, "finished")
-    assert not WorkerLease.objects.exists(), "the worker left its lease behind"
+    assert not WorkerLease.objects.exists(), f"the worker left its lease behind:\n{worker.output()}"
 
 
 @pytest.mark.django_db
@@ -184,3 +195,36 @@ def test_a_worker_whose_lease_was_removed_takes_a_new_one() -> None:
     renewed = WorkerLease.objects.get(worker_id="worker-a")
     assert renewed.expires_at > timezone.now() + timedelta(seconds=25)
     assert renewed.pid == os.getpid()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_renewal_under_way_when_the_worker_stops_does_not_bring_the_lease_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A beat slower than the worker's wait for it (a loaded machine) was still
+    # renewing when the worker deleted its lease; finding no row, the renewal
+    # took a new lease, which outlived the worker.
+    worker = LeasedWorker(
+        queue_names=["*"], excluded_queue_names=[], interval=0.1, batch=True,
+        max_tasks=None, backend_name="default", startup_delay=False,
+        worker_id="worker-a", lease_seconds=3,
+    )  # fmt: skip
+    heartbeat = Heartbeat(worker_id="worker-a", lease_seconds=3)
+    lease_register(worker_id="worker-a", lease_seconds=3)
+    renew = worker_module.lease_renew
+    stopping: list[threading.Thread] = []
+
+    def slow_renew(**kwargs: object) -> None:
+        # The worker stops while this renewal is under way.
+        stopping.append(threading.Thread(target=worker.stop, args=(heartbeat,)))
+        stopping[0].start()
+        time.sleep(0.5)
+        renew(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(worker_module, "lease_renew", slow_renew)
+
+    heartbeat.beat()
+    stopping[0].join(timeout=10)
+
+    assert not stopping[0].is_alive(), "the worker never finished stopping"
+    assert not WorkerLease.objects.exists(), "the stopped worker's lease came back"

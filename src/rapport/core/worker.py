@@ -30,13 +30,13 @@ Consequences for whoever writes a task:
   over while it still runs it, so two copies may even overlap. Write tasks so
   that a second run finds the work done and does nothing (claim rows with a
   conditional update, use unique keys, check before sending).
-- Every process that runs tasks must be `rapport worker`.
+- Every process that runs tasks must be `rapport worker`. django-tasks-db's
+  own `db_worker` holds no lease, so its running tasks would be taken over.
 
 Apps may run loops of their own in every worker process beside the task
 loop (outreach sends mail this way): `register_loop(start)` in
 AppConfig.ready, where `start(worker_id, stopped)` starts threads that end
-when `stopped` is set. The worker sets it when it stops and waits for them. django-tasks-db's own
-  `db_worker` holds no lease, so its running tasks would be taken over.
+when `stopped` is set. The worker sets it when it stops and waits for them.
 """
 
 from __future__ import annotations
@@ -173,6 +173,10 @@ class Heartbeat(threading.Thread):
         self.worker_id = worker_id
         self.lease_seconds = lease_seconds
         self.stopped = threading.Event()
+        # Held while the lease is renewed. The worker takes it before it
+        # releases the lease, so a renewal still under way when the worker
+        # stops cannot write the lease back after it was deleted.
+        self.renewing = threading.Lock()
 
     def run(self) -> None:
         try:
@@ -185,9 +189,10 @@ class Heartbeat(threading.Thread):
     def beat(self) -> None:
         close_old_connections()
         try:
-            if self.stopped.is_set():  # never renew a lease the worker has released
-                return
-            lease_renew(worker_id=self.worker_id, lease_seconds=self.lease_seconds)
+            with self.renewing:
+                if self.stopped.is_set():  # never renew a lease the worker has released
+                    return
+                lease_renew(worker_id=self.worker_id, lease_seconds=self.lease_seconds)
             orphans_requeue()
             schedule.tick()
         except Exception:
@@ -239,7 +244,15 @@ class LeasedWorker(Worker):
         if heartbeat.is_alive():
             heartbeat.join(timeout=self.lease_seconds)
         try:
-            lease_release(worker_id=self.worker_id)
+            # A beat slower than the join above may still be renewing: wait
+            # for it (a while, not forever), and every later one sees
+            # `stopped` and leaves the lease alone.
+            waited = heartbeat.renewing.acquire(timeout=self.lease_seconds)
+            try:
+                lease_release(worker_id=self.worker_id)
+            finally:
+                if waited:
+                    heartbeat.renewing.release()
             # A signal between claiming a task and starting it leaves it
             # RUNNING under this worker: hand it straight back.
             orphans_requeue()
