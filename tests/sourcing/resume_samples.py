@@ -523,8 +523,8 @@ def samples() -> list[tuple[str, Person, str, bytes]]:
     return out
 
 
-# --- held out: written after the parser, in other people's habits, and
-# never tuned against. Their accuracy is reported apart from the rest.
+# --- résumés given as plain text, each with what a careful reader takes
+# from it; written as PDF and DOCX by `text_pdf` and `text_docx`.
 
 
 @dataclass
@@ -542,7 +542,12 @@ class HeldOut:
     years: int
 
 
-HELD_OUT = [
+# Formerly held out: written after the parser, in other people's habits, and
+# held out until the reader was taught what they missed (a name on a line of
+# contact details, date-first lines, Portuguese months and titles). Now tuned
+# against, so their accuracy is reported apart from both the samples and the
+# held-out batch.
+FORMERLY_HELD_OUT = [
     HeldOut(
         key="daniel",
         text="""Daniel Okafor
