@@ -681,6 +681,171 @@ TU Berlin, M.Sc. Informatik (2020)""",
     ),
 ]
 
+# Development texts: written while teaching the reader the habits below, so
+# their figures show those habits are kept, not how well it reads the world.
+DEVELOPMENT_TEXTS = [
+    HeldOut(
+        key="nora",
+        text="""Nora Lindqvist • Stockholm, Sweden • nora.lindqvist@example.se • +46 70 123 45 67
+Product manager (Jira, SQL, Confluence)
+maj 2020 – idag   Senior Product Manager, Fjällkod AB
+aug. 2016 – apr. 2020   Product Owner @ Norrsken Media
+Stockholms universitet, M.Sc. Computer Science (2016)""",
+        name=("Nora", "Lindqvist"),
+        email="nora.lindqvist@example.se",
+        phone="+46701234567",
+        links={},
+        skills={"Jira", "SQL", "Confluence"},
+        title="Senior Product Manager",
+        company="Fjällkod AB",
+        education=[("M.Sc. Computer Science", "Stockholms universitet", 2016)],
+        years=9,
+    ),
+    HeldOut(
+        key="chidinma",
+        text="""Curriculum Vitae
+OKONKWO, Chidinma A.
+Manchester | chidinma.okonkwo@example.co.uk | 07812 345678
+Senior Accountant (ACCA)
+
+Career
+01/2020 – present   Senior Accountant — Pennine Ledger Ltd
+06/2015 – 12/2019   Accounts Assistant — Hartley & Shaw LLP
+
+Qualifications
+BSc Accounting and Finance, University of Leeds, 2015
+
+Skills: Xero, Excel, IFRS, month-end close""",
+        name=("Chidinma", "Okonkwo"),
+        email="chidinma.okonkwo@example.co.uk",
+        phone="+447812345678",
+        links={},
+        skills={"Xero", "Microsoft Excel", "IFRS", "Month-End Close", "ACCA"},
+        title="Senior Accountant",
+        company="Pennine Ledger Ltd",
+        education=[("BSc Accounting and Finance", "University of Leeds", 2015)],
+        years=10,
+    ),
+    HeldOut(
+        key="lotte",
+        text="""Lotte de Vries                          Data Analyst
+lotte.devries@example.nl                +31 6 23456789
+Rotterdam
+
+WERKERVARING                            VAARDIGHEDEN
+Data Analist                            Python
+Havenstad Logistiek B.V.                SQL
+maart 2021 – heden                      Power BI
+Dashboards voor de planning.            Tableau
+Junior Analist
+Gemeente Rotterdam                      OPLEIDING
+september 2018 – februari 2021          MSc Econometrie
+                                        Erasmus Universiteit Rotterdam, 2018""",
+        name=("Lotte", "de Vries"),
+        email="lotte.devries@example.nl",
+        phone="+31623456789",
+        links={},
+        skills={"Python", "SQL", "Power BI", "Tableau"},
+        title="Data Analist",
+        company="Havenstad Logistiek B.V.",
+        education=[("MSc Econometrie", "Erasmus Universiteit Rotterdam", 2018)],
+        years=7,
+    ),
+    HeldOut(
+        key="markus",
+        text="""LEBENSLAUF
+
+Dipl.-Ing. Markus Hartmann
+Königstraße 8, 70173 Stuttgart
+markus.hartmann@example.de · 0711 9876543
+
+BERUFLICHER WERDEGANG
+seit 01/2019      Projektleiter Elektromobilität, Schwabentech GmbH
+                  Leitung eines Teams von 8 Ingenieuren.
+07/2012 – 12/2018 Entwicklungsingenieur, Neckarwerk AG, Esslingen
+                  Simulation und Auslegung in MATLAB.
+
+AUSBILDUNG
+2006 – 2012       Diplom Maschinenbau, Universität Stuttgart
+
+KENNTNISSE
+MATLAB, Six Sigma, Lean""",
+        name=("Markus", "Hartmann"),
+        email="markus.hartmann@example.de",
+        phone="+497119876543",
+        links={},
+        skills={"MATLAB", "Six Sigma", "Lean Manufacturing"},
+        title="Projektleiter Elektromobilität",
+        company="Schwabentech GmbH",
+        education=[("Diplom Maschinenbau", "Universität Stuttgart", 2012)],
+        years=13,
+    ),
+    HeldOut(
+        key="margaret",
+        text="""Résumé
+
+Margaret A. Whitfield
+Boston, MA | (617) 555-0199 | margaret.whitfield@example.com
+
+Chief Financial Officer, Harborview Medical Group
+Jan. 2016 to Present
+Led a $400M budget through IPO readiness and SOX compliance.
+
+Vice President of Finance, Atlantic Shipping Corp.
+Mar. 2008 to Dec. 2015
+
+Controller, Beacon Hill Partners
+Sept. 1999 to Feb. 2008
+
+MBA, Boston College, 1999
+B.A. Economics, Tufts University, 1996""",
+        name=("Margaret", "Whitfield"),
+        email="margaret.whitfield@example.com",
+        phone="+16175550199",
+        links={},
+        skills={"SOX Compliance"},
+        title="Chief Financial Officer",
+        company="Harborview Medical Group",
+        education=[("MBA", "Boston College", 1999), ("B.A. Economics", "Tufts University", 1996)],
+        years=26,
+    ),
+    HeldOut(
+        key="beatriz",
+        text="""Beatriz Souza Lima
+Desenvolvedora Front-end
+Recife - PE | (81) 98765-4321 | beatriz.lima@example.com.br | github.com/biasouza
+
+EXPERIÊNCIA
+Desenvolvedora Front-end na Mangue Digital
+mar/2021 – atual
+Aplicações em React, TypeScript e Next.js.
+Estagiária de Desenvolvimento no Porto Tech Lab
+jul/2019 – fev/2021
+
+FORMAÇÃO
+Bacharelado em Ciência da Computação – Universidade Federal de Pernambuco (2020)
+
+HABILIDADES
+React, TypeScript, Next.js, JavaScript, Git, Figma""",
+        name=("Beatriz", "Souza Lima"),
+        email="beatriz.lima@example.com.br",
+        phone="+5581987654321",
+        links={"github": "https://github.com/biasouza"},
+        skills={"React", "TypeScript", "Next.js", "JavaScript", "Git", "Figma"},
+        title="Desenvolvedora Front-end",
+        company="Mangue Digital",
+        education=[
+            (
+                "Bacharelado em Ciência da Computação",
+                "Universidade Federal de Pernambuco",
+                2020,
+            )
+        ],
+        years=6,
+    ),
+]
+
+
 # --- the second held-out batch: written before the parser was taught the
 # first batch's habits, in habits neither the samples nor the first batch
 # have (French, Spanish, Italian and German CVs, "Lastname, Firstname", a

@@ -97,12 +97,22 @@ HEADINGS: dict[str, tuple[str, ...]] = {
         "experiencia", "experiencia profissional", "experiencia laboral", "experiencia profesional",
         "experience professionnelle", "berufserfahrung", "werdegang", "esperienza",
         "esperienza professionale", "professional background", "positions",
+        "experiences", "experiences professionnelles", "parcours professionnel", "parcours",
+        "beruflicher werdegang", "berufliche erfahrung", "berufspraxis", "praxiserfahrung",
+        "esperienze", "esperienze professionali", "esperienza lavorativa", "trayectoria profesional",
+        "experiencia profesional relevante", "historico profissional", "werkervaring", "ervaring",
+        "arbetslivserfarenhet", "erfarenhet", "arbejdserfaring", "arbeidserfaring",
+        "doswiadczenie", "doswiadczenie zawodowe", "work experiences", "professional experiences",
     ),
     "education": (
         "education", "academic background", "education and training", "qualifications",
         "academic qualifications", "studies", "formacao", "formacao academica", "educacao",
         "educacion", "formacion", "formacion academica", "formation", "ausbildung", "studium",
         "istruzione", "education certifications", "education and certifications",
+        "formations", "diplomes", "formation et diplomes", "formazione", "istruzione e formazione",
+        "titoli di studio", "bildungsweg", "schulbildung", "hochschulausbildung", "opleiding",
+        "opleidingen", "utbildning", "uddannelse", "utdanning", "wyksztalcenie",
+        "formacion academica y profesional", "estudios", "habilitacoes", "habilitacoes academicas",
     ),
     "skills": (
         "skills", "technical skills", "core skills", "key skills", "competencies",
@@ -111,6 +121,10 @@ HEADINGS: dict[str, tuple[str, ...]] = {
         "areas of expertise", "competencias", "habilidades", "competences", "kenntnisse",
         "fahigkeiten", "competenze", "skills and technologies", "skills technologies",
         "technical proficiencies", "proficiencies", "skill set", "skillset",
+        "competences techniques", "savoir faire", "competenze tecniche", "capacita e competenze",
+        "fachkenntnisse", "edv kenntnisse", "it kenntnisse", "kompetenzen", "vaardigheden",
+        "kompetenser", "kompetencer", "ferdigheter", "umiejetnosci", "conocimientos",
+        "aptitudes", "competencias tecnicas", "conhecimentos", "skills and expertise",
     ),
     "other": (
         "summary", "profile", "professional summary", "about", "about me", "objective",
@@ -119,11 +133,19 @@ HEADINGS: dict[str, tuple[str, ...]] = {
         "volunteering", "volunteer experience", "contact", "contact details",
         "personal details", "personal information", "achievements", "courses", "training",
         "resumo", "perfil", "sobre mim", "idiomas", "projetos", "proyectos", "profil",
-        "langues", "sprachen", "links", "online",
+        "langues", "sprachen", "links", "online", "lingue", "talen", "sprak", "jezyki",
+        "perfil profesional", "perfil profissional", "resumen", "centres d interet", "loisirs",
+        "interessen", "hobbys", "persoenliche daten", "personliche daten", "profiel",
+        "over mij", "referenzen", "zertifikate", "certificazioni", "certificaciones",
+        "certificacoes", "dati personali", "datos personales", "dados pessoais",
     ),
 }  # fmt: skip
 _HEADING_OF = {phrase: section for section, phrases in HEADINGS.items() for phrase in phrases}
-_HEADING_WORDS = {"skills": "skills", "experience": "experience", "education": "education"}
+_HEADING_WORDS = {
+    **dict.fromkeys(("skills", "competences", "competencias", "kenntnisse"), "skills"),
+    **dict.fromkeys(("experience", "experiences", "experiencia", "employment"), "experience"),
+    **dict.fromkeys(("education", "formation", "formacion", "formacao"), "education"),
+}
 
 
 def heading(line: str) -> str:
@@ -153,17 +175,37 @@ class Line:
 def lines_of(text: str) -> list[Line]:
     out: list[Line] = []
     section = ""
-    for raw in text.split("\n"):
-        stripped = BULLET.sub("", raw.strip()).strip()
-        if not stripped:
-            continue
-        opened = heading(stripped)
-        if opened:
-            section = opened
-            out.append(Line(stripped, "heading:" + opened, len(out)))
-            continue
-        out.append(Line(stripped, section, len(out)))
+    for column in columns(text.split("\n")):
+        if out:
+            section = ""  # a column starts afresh
+        for raw in column:
+            stripped = BULLET.sub("", raw.strip()).strip()
+            if not stripped:
+                continue
+            opened = heading(stripped)
+            if opened:
+                section = opened
+                out.append(Line(stripped, "heading:" + opened, len(out)))
+                continue
+            out.append(Line(stripped, section, len(out)))
     return out
+
+
+def columns(raw: list[str]) -> list[list[str]]:
+    """The lines in reading order. Two columns flattened side by side (each
+    row `left<TAB>right`, a right cell alone indented by a tab) are read as
+    the left column, then the right; they are told from a date set off to
+    the right by a heading in the right column. Rows above the first
+    heading (a name, a title, contact details) stay rows."""
+    cells = [line.split("\t", 1) if "\t" in line else [line] for line in raw]
+    first = next(
+        (i for i, row in enumerate(cells) if len(row) == 2 and heading(row[1].strip())), None
+    )
+    if first is None:
+        return [raw]
+    left = [row[0] for row in cells[first:]]
+    right = [row[1] for row in cells[first:] if len(row) == 2]
+    return [raw[:first], left, right]
 
 
 def extract(
@@ -182,7 +224,7 @@ def extract(
     result = Extraction()
     result.emails = find_emails(text)
     result.name = find_name(lines, result.emails)
-    result.phones = find_phones(text, region=region or guess_region(lines))
+    result.phones = find_phones(text, region=region or guess_region(lines, result.emails))
     result.linkedin_url, result.github_url, result.portfolio_url = find_links(text, skills=skills)
     if skills is not None:
         result.skills = skills.find(lines)
@@ -201,13 +243,34 @@ PARTICLES = {
 NOT_NAMES = {
     "curriculum", "vitae", "resume", "cv", "profile", "contact", "page", "confidential",
     "portfolio", "personal", "information", "details", "address", "phone", "email",
+    "lebenslauf", "curriculo",
+}  # fmt: skip
+# Written before a name and not part of it: Dr. Katrin Weber, Dipl.-Ing. Max Roth.
+HONORIFICS = {
+    "dr", "prof", "mr", "mrs", "ms", "mx", "miss", "dipl.-ing", "dipl-ing", "dipl.-kfm",
+    "dipl.-inf", "dr.-ing", "ing", "mag", "dott", "dott.ssa", "drs", "ir", "mme", "mlle",
+    "sr", "sra", "srta", "herr", "frau", "eng", "engo", "lic", "prof.-dr",
+}  # fmt: skip
+# A line that names the document rather than the person.
+DOCUMENT_TITLES = {
+    "curriculum vitae", "curriculum vitae et studiorum", "cv", "c v", "resume", "lebenslauf",
+    "curriculo", "hoja de vida", "currículum vitae", "my resume", "my cv",
 }  # fmt: skip
 _name_word = re.compile(r"^[^\W\d_][^\W\d_'’.\-]*(?:['’\-][^\W\d_]+)*\.?$")
+_initial = re.compile(r"^[^\W\d_a-z]\.?$")  # M. or M: a middle initial
 _label = re.compile(r"^(?:full\s+)?(?:name|nome|nombre|nom)\s*[:\-]\s*(.+)$", re.IGNORECASE)
 
 
-def _split_name(text: str) -> dict[str, str] | None:
-    words = text.split()
+def _without_honorifics(words: list[str]) -> list[str]:
+    while len(words) > 2 and fold(words[0]).rstrip(".") in HONORIFICS:
+        words = words[1:]
+    return words
+
+
+def _name_words(text: str) -> list[str] | None:
+    """The words of a person's name, or None when the text does not read as
+    one (too many words, a title, a company, a place, lower-case words)."""
+    words = _without_honorifics(text.split())
     if not 2 <= len(words) <= 5 or len(text) > 60:
         return None
     if any(fold(w).strip(".") in NOT_NAMES for w in words):
@@ -220,22 +283,65 @@ def _split_name(text: str) -> dict[str, str] | None:
             continue
         if not (word[0].isupper() or shouting):
             return None
-    if title_score(text) > 0 or company_score(text) > 0 or is_place(text):
+    joined = " ".join(words)
+    if title_score(joined) > 0 or company_score(joined) > 0 or is_place(joined):
         return None
-    if shouting:
-        words = [w.lower() if w.lower() in PARTICLES else w.capitalize() for w in words]
-        words = [_capitalize_parts(w) for w in words]
+    return [_as_written(w) for w in words] if shouting else words
+
+
+def _as_written(word: str) -> str:
+    """A word of a name in capitals as names are written: MÜLLER → Müller,
+    O'BRIEN → O'Brien, VAN → van."""
+    if word.lower() in PARTICLES:
+        return word.lower()
+    return re.sub(
+        r"(['’\-])([^\W\d_])", lambda m: m.group(1) + m.group(2).upper(), word.capitalize()
+    )
+
+
+def _split_name(text: str) -> dict[str, str] | None:
+    """First name and last name; a middle initial (Robert M. Chen) is left out."""
+    words = _name_words(text)
+    if words is None:
+        return None
+    words = [w for i, w in enumerate(words) if not (0 < i < len(words) - 1 and _initial.match(w))]
     return {"first_name": words[0], "last_name": " ".join(words[1:])}
 
 
-def _capitalize_parts(word: str) -> str:
-    """O'BRIEN → O'Brien, JEAN-LUC → Jean-Luc (after capitalize())."""
-    return re.sub(r"(['’\-])([^\W\d_])", lambda m: m.group(1) + m.group(2).upper(), word)
+def _reversed_name(text: str, *, first_line: bool) -> dict[str, str] | None:
+    """`GARCÍA LÓPEZ, Lucía` or `Doe, Jane`: the family name first, then a
+    comma and the given names. Taken when the family name is in capitals
+    and the given names are not, or, on the first line, when each side
+    reads as a name and the second is no place, title or degree."""
+    surname, _, given = (part.strip() for part in text.partition(","))
+    if not surname or not given or "," in given:
+        return None
+    marked = surname.isupper() and not given.isupper()
+    if not marked and not first_line:
+        return None
+    if is_place(given) or degree_score(given) or fold(given).strip(".") in _CREDENTIALS:
+        return None
+    given_words = given.split()
+    surname_words = surname.split()
+    if len(given_words) > 3 or len(surname_words) > 3:
+        return None
+    words = _name_words(" ".join([*given_words, *surname_words]))
+    if words is None:
+        return None
+    if surname.isupper():
+        surname_words = [_as_written(w) for w in surname_words]
+    given_words = [w for i, w in enumerate(given_words) if not (i and _initial.match(w))]
+    return {"first_name": " ".join(given_words), "last_name": " ".join(surname_words)}
+
+
+_CREDENTIALS = {"jr", "sr", "ii", "iii", "iv", "cpa", "acca", "cfa", "pmp", "rn", "esq", "mba"}
 
 
 def find_name(lines: Sequence[Line], emails: Sequence[Found]) -> Found | None:
     """A labelled name anywhere near the top, else the first line before
-    any heading that reads as a person's name."""
+    any heading that reads as a person's name (or starts with one, the
+    rest of the line being contact details); a line that only names the
+    document (Curriculum Vitae, Lebenslauf) is passed over."""
     email_words = {
         w for e in emails for w in re.split(r"[._\-+0-9]+", fold(str(e.value).split("@")[0])) if w
     }
@@ -244,17 +350,17 @@ def find_name(lines: Sequence[Line], emails: Sequence[Found]) -> Found | None:
         labelled = _label.match(line.text)
         if labelled and (parts := _split_name(labelled.group(1).strip())):
             return Found(parts, 0.95, line.text)
-    for position, line in enumerate(lines[:8]):
-        if line.section.startswith("heading:") or re.search(r"[@\d/]|https?:|www\.", line.text):
+    top = [line for line in lines[:9] if fold(line.text).strip(" .:") not in DOCUMENT_TITLES]
+    for position, line in enumerate(top[:8]):
+        if line.section.startswith("heading:"):
             continue
-        text = re.split(r"\s+[|•·–—]\s+|\s+-\s+|,\s*", line.text)[0].strip()
-        parts = _split_name(text)
+        text, parts = _name_on(line.text, first_line=position == 0)
         if parts is None:
             continue
         confidence = 0.85 if position == 0 else 0.7 if position <= 2 else 0.55
         if text != line.text:
             confidence -= 0.1
-        name_words = {fold(w) for w in text.split()}
+        name_words = {fold(w) for w in re.findall(r"[^\W\d_]+", text)}
         if email_words & name_words:
             confidence += 0.1
         found = Found(parts, min(confidence, 0.97), line.text)
@@ -263,6 +369,18 @@ def find_name(lines: Sequence[Line], emails: Sequence[Found]) -> Found | None:
         if position == 0 or found.confidence >= 0.85:
             break
     return best
+
+
+def _name_on(line: str, *, first_line: bool) -> tuple[str, dict[str, str] | None]:
+    """(the text read as a name, its parts) from the start of a line."""
+    pieces = re.split(r"\s*\t\s*|\s+[|•·–—]\s+|\s+-\s+", line)
+    first = pieces[0].strip()
+    if re.search(r"[@\d/]|https?:|www\.", first):
+        return first, None
+    if "," in first and (parts := _reversed_name(first, first_line=first_line)):
+        return first, parts
+    text = first.split(",")[0].strip()
+    return text, _split_name(text)
 
 
 # --- places (to tell a city line from a name, and to read phone numbers)
@@ -278,6 +396,29 @@ CITIES = {
     "milan": "IT", "zurich": "CH", "stockholm": "SE", "oslo": "NO", "copenhagen": "DK",
     "helsinki": "FI", "vienna": "AT", "prague": "CZ", "sydney": "AU", "melbourne": "AU",
     "bangalore": "IN", "bengaluru": "IN", "mumbai": "IN", "singapore": "SG", "tokyo": "JP",
+    "recife": "BR", "curitiba": "BR", "porto alegre": "BR", "brasilia": "BR", "salvador": "BR",
+    "fortaleza": "BR", "florianopolis": "BR", "campinas": "BR", "coimbra": "PT", "braga": "PT",
+    "valencia": "ES", "sevilla": "ES", "seville": "ES", "bilbao": "ES", "malaga": "ES",
+    "zaragoza": "ES", "marseille": "FR", "toulouse": "FR", "lille": "FR", "bordeaux": "FR",
+    "nantes": "FR", "strasbourg": "FR", "cologne": "DE", "koln": "DE", "frankfurt": "DE",
+    "frankfurt am main": "DE", "stuttgart": "DE", "dusseldorf": "DE", "leipzig": "DE",
+    "dresden": "DE", "munchen": "DE", "nuremberg": "DE", "nurnberg": "DE", "rotterdam": "NL",
+    "utrecht": "NL", "the hague": "NL", "den haag": "NL", "eindhoven": "NL", "brussels": "BE",
+    "bruxelles": "BE", "antwerp": "BE", "antwerpen": "BE", "ghent": "BE", "geneva": "CH",
+    "geneve": "CH", "basel": "CH", "lausanne": "CH", "milano": "IT", "roma": "IT",
+    "turin": "IT", "torino": "IT", "naples": "IT", "napoli": "IT", "bologna": "IT",
+    "florence": "IT", "firenze": "IT", "gothenburg": "SE", "goteborg": "SE", "malmo": "SE",
+    "aarhus": "DK", "bergen": "NO", "wien": "AT", "graz": "AT", "praha": "CZ", "brno": "CZ",
+    "warszawa": "PL", "wroclaw": "PL", "gdansk": "PL", "poznan": "PL", "budapest": "HU",
+    "bucharest": "RO", "athens": "GR", "glasgow": "GB", "birmingham": "GB", "leeds": "GB",
+    "bristol": "GB", "cork": "IE", "brisbane": "AU", "perth": "AU", "adelaide": "AU",
+    "auckland": "NZ", "wellington": "NZ", "cape town": "ZA", "johannesburg": "ZA",
+    "lagos": "NG", "nairobi": "KE", "cairo": "EG", "dubai": "AE", "delhi": "IN",
+    "new delhi": "IN", "hyderabad": "IN", "chennai": "IN", "pune": "IN", "lima": "PE",
+    "montevideo": "UY", "medellin": "CO", "guadalajara": "MX", "monterrey": "MX",
+    "los angeles": "US", "san diego": "US", "washington": "US", "atlanta": "US",
+    "denver": "US", "miami": "US", "philadelphia": "US", "portland": "US", "dallas": "US",
+    "houston": "US", "ottawa": "CA", "calgary": "CA",
 }  # fmt: skip
 
 
@@ -296,18 +437,38 @@ def is_place(text: str) -> bool:
     return key in CITIES or key in _country_names()
 
 
-def guess_region(lines: Sequence[Line]) -> str:
-    """The country the top of the résumé names (a city or a country), to
-    read phone numbers written without a country code."""
+def guess_region(lines: Sequence[Line], emails: Sequence[Found] = ()) -> str:
+    """The country the top of the résumé names (a city or a country, with
+    a postcode or a state beside it: `28009 Madrid`, `Sydney NSW`), else the
+    country of the first email address's domain (`.de`, `.com.br`), to read
+    phone numbers written without a country code."""
     names = _country_names()
     for line in lines[:12]:
-        for part in re.split(r"[,|•·/()]+", line.text):
-            key = fold(part)
+        for part in re.split(r"[,|•·/()\t]+|\s[–—-]\s", line.text):
+            key = _place_key(part)
             if key in names:
                 return names[key]
             if key in CITIES:
                 return CITIES[key]
+    for email in emails[:1]:
+        tld = str(email.value).rsplit(".", 1)[-1].lower()
+        code = "GB" if tld == "uk" else tld.upper()
+        if tld not in VANITY_TLDS and code in countries():
+            return code
     return ""
+
+
+# Country domains that people and companies use as generic ones.
+VANITY_TLDS = {
+    "io", "co", "me", "tv", "ai", "ly", "fm", "gg", "sh", "ac", "to", "cc", "ws", "la", "nu",
+    "st", "vc", "gl", "im", "so", "is", "am", "ag", "app", "dev",
+}  # fmt: skip
+
+
+def _place_key(part: str) -> str:
+    """A place as written beside a postcode or a state's initials, folded."""
+    part = re.sub(r"\b[\dA-Z\-]*\d[\dA-Z\-]*\b", " ", part).strip()
+    return fold(re.sub(r"(?<=[^\W\d_])\s+[A-Z]{2,3}$", "", part))
 
 
 # --- emails, phones, links
@@ -459,10 +620,11 @@ class SkillMatcher:
         mentioned: dict[str, list[str]] = {}
         for line in lines:
             in_list = line.section == "skills" or _is_skill_row(line.text)
+            lists = [] if in_list else _bracketed_lists(line.text)
             for match in self.pattern.finditer(line.text):
                 term = match.group(0).lower()
                 name = self.canonical[term]
-                if in_list:
+                if in_list or any(a <= match.start() and match.end() <= b for a, b in lists):
                     if self._strict(term) and not _whole_item(line.text, match, name):
                         continue
                     listed.setdefault(name, line.text)
@@ -477,12 +639,38 @@ class SkillMatcher:
         return found
 
 
+# Labels of a list of skills on one line, besides the skills headings:
+# `Stack: Go, Kafka`, `Environment: Java, Spring`.
+SKILL_LABELS = {
+    "stack", "tech", "tech stack", "technologies used", "tools used", "environment",
+    "technical environment", "environnement", "environnement technique", "stack technique",
+    "umgebung", "ambiente", "ambiente tecnico", "entorno", "entorno tecnologico",
+    "tecnologias", "technologien", "tecnologie", "technologieen", "verktyg",
+}  # fmt: skip
+
+
 def _is_skill_row(text: str) -> bool:
-    """`Skills: Python, Go` or `Languages | Python, Go` outside a skills section."""
-    return bool(re.match(r"^(technical\s+)?skills\s*[:|]", fold(text)))
+    """`Skills: Python, Go`, `Stack: Go, Kafka` or `Kenntnisse | SAP, Excel`
+    outside a skills section."""
+    labelled = re.match(r"^([^:|]{1,40}?)\s*[:|]\s*\S", text)
+    if not labelled:
+        return False
+    key = " ".join(re.sub(r"[^a-z ]+", " ", fold(labelled.group(1))).split())
+    return _HEADING_OF.get(key) == "skills" or key in SKILL_LABELS
 
 
-_ITEM_EDGE = re.compile(r"^\s*(?:[,;|•·/()]|\band\b|$)", re.IGNORECASE)
+def _bracketed_lists(text: str) -> list[tuple[int, int]]:
+    """Where a line lists things in brackets, `Backend developer (Go,
+    PostgreSQL, Kafka)`: two items or more, each of a few words."""
+    spans = []
+    for match in re.finditer(r"[(\[]([^()\[\]]{2,200})[)\]]", text):
+        items = [i.strip() for i in re.split(r"[,;/|]", match.group(1))]
+        if len(items) >= 2 and all(i and len(i.split()) <= 3 for i in items):
+            spans.append(match.span(1))
+    return spans
+
+
+_ITEM_EDGE = re.compile(r"^\s*(?:[,;|•·/()\t]|\band\b|$)", re.IGNORECASE)
 
 
 def _whole_item(text: str, match: re.Match[str], name: str) -> bool:
@@ -493,49 +681,76 @@ def _whole_item(text: str, match: re.Match[str], name: str) -> bool:
         return False
     if len(written) >= 2 and written == name:  # `Go`, `Rust` as the vocabulary spells them
         return True
-    before = text[: match.start()].rstrip()
+    before = text[: match.start()].rstrip(" ")
     after = text[match.end() :]
-    starts = not before or before[-1] in ",;|•·/(:" or before.lower().endswith(" and")
+    starts = not before or before[-1] in ",;|•·/(:\t" or before.lower().endswith(" and")
     return starts and bool(_ITEM_EDGE.match(after))
 
 
 # --- dates
 
-MONTHS = {
-    "jan": 1, "january": 1, "janeiro": 1, "enero": 1, "janvier": 1, "januar": 1,
-    "feb": 2, "february": 2, "fev": 2, "fevereiro": 2, "febrero": 2, "fevrier": 2, "februar": 2,
-    "mar": 3, "march": 3, "marco": 3, "marzo": 3, "mars": 3, "marz": 3,
-    "apr": 4, "april": 4, "abr": 4, "abril": 4, "avril": 4,
-    "may": 5, "mai": 5, "maio": 5, "mayo": 5,
-    "jun": 6, "june": 6, "junho": 6, "junio": 6, "juin": 6, "juni": 6,
-    "jul": 7, "july": 7, "julho": 7, "julio": 7, "juillet": 7, "juli": 7,
-    "aug": 8, "august": 8, "ago": 8, "agosto": 8, "aout": 8,
-    "sep": 9, "sept": 9, "september": 9, "set": 9, "setembro": 9, "septiembre": 9, "septembre": 9,
-    "oct": 10, "october": 10, "out": 10, "outubro": 10, "octubre": 10, "octobre": 10, "okt": 10, "oktober": 10,
-    "nov": 11, "november": 11, "novembro": 11, "noviembre": 11, "novembre": 11,
-    "dec": 12, "december": 12, "dez": 12, "dezembro": 12, "dic": 12, "diciembre": 12, "decembre": 12, "dezember": 12,
-    "janv": 1, "fevr": 2, "avr": 4, "juil": 7, "ene": 1, "dic.": 12,
-}  # fmt: skip
-# The same months as written, accents and all (the text is matched unfolded).
+# Month names and their usual abbreviations in English, Portuguese, Spanish,
+# French, German, Italian, Dutch, the Scandinavian languages and Polish,
+# folded (no accents); the text is folded before it is matched.
+_MONTH_NAMES = (
+    ("jan", "january", "janeiro", "enero", "ene", "janvier", "janv", "januar", "jaenner",
+     "janner", "gennaio", "gen", "januari", "styczen", "stycznia", "sty"),
+    ("feb", "february", "fev", "fevereiro", "febrero", "fevrier", "fevr", "februar", "febbraio",
+     "februari", "luty", "lutego", "lut"),
+    ("mar", "march", "marco", "marzo", "mars", "marz", "maart", "marzec", "marca", "mrt"),
+    ("apr", "april", "abr", "abril", "avril", "avr", "aprile", "kwiecien", "kwietnia", "kwi"),
+    ("may", "mai", "maio", "mayo", "maggio", "mag", "mei", "maj", "maja"),
+    ("jun", "june", "junho", "junio", "juin", "juni", "giugno", "giu", "czerwiec", "czerwca",
+     "cze"),
+    ("jul", "july", "julho", "julio", "juillet", "juil", "juli", "luglio", "lug", "lipiec",
+     "lipca", "lip"),
+    ("aug", "august", "ago", "agosto", "aout", "augustus", "augusti", "sierpien", "sierpnia",
+     "sie"),
+    ("sep", "sept", "september", "set", "setembro", "septiembre", "septembre", "settembre",
+     "wrzesien", "wrzesnia", "wrz"),
+    ("oct", "october", "out", "outubro", "octubre", "octobre", "okt", "oktober", "ottobre", "ott",
+     "pazdziernik", "pazdziernika", "paz"),
+    ("nov", "november", "novembro", "noviembre", "novembre", "listopad", "listopada", "lis"),
+    ("dec", "december", "dez", "dezembro", "dic", "diciembre", "decembre", "dezember",
+     "dicembre", "grudzien", "grudnia", "gru"),
+)  # fmt: skip
+MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, 1) for name in names}
+# The text is matched as written: the same months with their accents.
 MONTHS.update(
     {"março": 3, "février": 2, "févr": 2, "fév": 2, "août": 8, "décembre": 12, "déc": 12,
-     "märz": 3, "mär": 3}
+     "märz": 3, "mär": 3, "jänner": 1, "styczeń": 1, "kwiecień": 4, "sierpień": 8,
+     "wrzesień": 9, "września": 9, "październik": 10, "października": 10, "paź": 10,
+     "grudzień": 12}
 )  # fmt: skip
+# The end of a range that runs to the present, folded.
 NOW_WORDS = (
-    "present", "current", "currently", "now", "today", "ongoing", "date", "atual", "actual",
-    "presente", "heute", "aujourd'hui", "aujourd’hui", "momento", "atualmente", "actualidad",
+    "present", "current", "currently", "now", "today", "ongoing", "date", "present day",
+    "atual", "atualmente", "o momento", "hoje", "actual", "actualidad", "actualmente", "hoy",
+    "presente", "la fecha", "aujourd'hui", "aujourd’hui", "actuel", "actuellement",
+    "maintenant", "ce jour", "heute", "jetzt", "dato", "oggi", "attuale", "in corso",
+    "heden", "nu", "idag", "i dag", "nutid", "nå", "obecnie", "teraz",
 )  # fmt: skip
+# Words that open a range with no end ("since 2019", "seit 04/2020"), folded.
+SINCE_WORDS = ("since", "depuis", "seit", "desde", "dal", "dall'", "sinds", "sedan", "od", "from")
 _month = "|".join(re.escape(m) for m in sorted(MONTHS, key=len, reverse=True))
 _year = r"(?:19[5-9]\d|20[0-4]\d)"
-# Mar 2019, March, 2019, 03/2019, 2019-03 (ISO), or a bare 2019.
+# Mar 2019, March, 2019, mar/2019, 03/2019, 2019-03 (ISO), or a bare 2019.
 _point = (
     rf"(?:{_year}[\-/.](?:0[1-9]|1[0-2])(?!\d)"
-    rf"|(?:(?:(?:{_month})\.?,?\s+)|(?:\d{{1,2}}\s*[/.\-]\s*))?{_year})"
+    rf"|(?:(?<![^\W\d_])(?:{_month})(?:\.?,?\s+|\.?\s*[/\-]\s*|\.)|\d{{1,2}}\s*[/.\-]\s*)?{_year})"
 )
-_now = "|".join(re.escape(w) for w in NOW_WORDS)
+_now = "|".join(re.escape(w) for w in sorted(NOW_WORDS, key=len, reverse=True))
+_to = r"(?:-|–|—|→|to|until|till|through|até|a|al|hasta|bis|au|à|tot|do)"
 RANGE = re.compile(
-    rf"(?P<start>{_point})\s*(?:-|–|—|→|to|until|till|até|a|hasta|bis|au)\s*"
-    rf"(?P<end>{_point}|(?:{_now})\b)",
+    rf"(?P<start>{_point})\s*{_to}\s*(?P<end>{_point}|(?:{_now})(?![^\W\d_]))",
+    re.IGNORECASE,
+)
+_since = "|".join(re.escape(w) for w in SINCE_WORDS)
+# "since 2019" only where a job's dates stand: a line's start, or after "(",
+# a separator or a column gap; never in a sentence.
+OPEN_RANGE = re.compile(
+    rf"(?:^|(?<=[(\[|•·\t])|(?<=\s[–—-]))\s*(?:{_since})\s+(?P<start>{_point})"
+    rf"(?!\s*{_to}\s*(?:\d|{_now}))",
     re.IGNORECASE,
 )
 
@@ -570,14 +785,24 @@ def spans(lines: Sequence[Line], *, today: dt.date) -> list[Span]:
     for line in lines:
         if len(found) >= MAX_SPANS:
             break
+        taken: list[tuple[int, int]] = []
         for match in RANGE.finditer(line.text):
             end_text = match.group("end")
             current = not re.search(r"\d{4}", end_text)
             start = _month_of(match.group("start"), end=False)
             end = (today.year, today.month) if current else _month_of(end_text, end=True)
+            taken.append(match.span())
             if end < start or start[0] > today.year:
                 continue
             found.append(Span(start, end, current, line, match.group(0)))
+        for match in OPEN_RANGE.finditer(line.text):
+            if any(a < match.end() and match.start() < b for a, b in taken):
+                continue
+            start = _month_of(match.group("start"), end=False)
+            if start <= (today.year, today.month):
+                found.append(
+                    Span(start, (today.year, today.month), True, line, match.group(0).strip())
+                )
     return found
 
 
@@ -608,8 +833,30 @@ def find_years(lines: Sequence[Line], *, today: dt.date) -> Found | None:
 
 
 def _looks_academic(line: Line, lines: Sequence[Line]) -> bool:
-    neighbours = lines[max(0, line.index - 1) : line.index + 2]
-    return any(school_score(n.text) or degree_score(n.text) for n in neighbours)
+    """Whether dates outside an experience section are studies: the line
+    names a school or a degree, or, naming no job itself, the nearest line
+    that says anything (above first: a job's header comes before its dates)
+    names a school or a degree rather than a title or a company."""
+    if _says_academic(line.text):
+        return True
+    if _says_job(line.text):
+        return False
+    for index in (line.index - 1, line.index + 1):
+        if 0 <= index < len(lines) and not lines[index].section.startswith("heading:"):
+            text = lines[index].text
+            if _says_job(text):
+                return False
+            if _says_academic(text):
+                return True
+    return False
+
+
+def _says_academic(text: str) -> bool:
+    return bool(school_score(text) or degree_score(text))
+
+
+def _says_job(text: str) -> bool:
+    return bool(title_score(RANGE.sub(" ", text)) or company_score(text))
 
 
 def _covered(work: Sequence[Span]) -> int:
@@ -675,6 +922,44 @@ TITLE_HEADS = {
     "developpeuse", "ingenieure", "analyste", "directrice", "directeur", "entwicklerin",
     "consultora", "consultor", "diretor", "diretora",
 }  # fmt: skip
+# The same heads in the other languages résumés here are written in (folded,
+# both genders), and the ends of German, Dutch and Scandinavian compounds
+# (Projektleiter, Entwicklungsingenieur, Softwareontwikkelaar, Projektledare).
+TITLE_HEADS |= {
+    "enfermeira", "enfermeiro", "enfermera", "enfermero", "infirmiere", "infirmier",
+    "infermiera", "infermiere", "verpleegkundige", "krankenschwester", "sjukskoterska",
+    "pielegniarka", "medico", "medica", "medecin", "tecnico", "tecnica", "technicien",
+    "technicienne", "techniker", "technikerin", "coordenador", "coordenadora", "coordinador",
+    "coordinadora", "coordinateur", "coordinatrice", "coordinatore", "koordinator",
+    "programador", "programadora", "programmatore", "programmatrice", "programmeur",
+    "programmierer", "programmiererin", "programista", "programistka", "arquiteto",
+    "arquiteta", "arquitecto", "arquitecta", "architecte", "architetto", "architekt",
+    "architektin", "contador", "contadora", "comptable", "contabile", "ksiegowa", "ksiegowy",
+    "advogado", "advogada", "abogado", "abogada", "avocat", "avocate", "avvocato",
+    "assistente", "asistente", "assistante", "assistent", "assistentin", "especialista",
+    "specialiste", "spezialist", "spezialistin", "specjalista", "specjalistka", "gestor",
+    "gestora", "gestionnaire", "chef", "cheffe", "jefa", "responsable", "responsabile",
+    "directora", "direttore", "direttrice", "dyrektor", "kierownik", "sviluppatore",
+    "sviluppatrice", "ingegnere", "consulente", "consultante", "konsult", "konsultant",
+    "progettista", "ricercatore", "ricercatrice", "investigador", "investigadora",
+    "pesquisador", "pesquisadora", "chercheur", "chercheuse", "forscher", "forscherin",
+    "ontwikkelaar", "analist", "analityk", "adviseur", "beheerder", "utvecklare",
+    "udvikler", "utvikler", "ingenjor", "inzynier", "ingenieurin", "beraterin", "referent",
+    "referentin", "sachbearbeiter", "sachbearbeiterin", "werkstudent", "werkstudentin",
+    "praktikant", "praktikantin", "stagiaire", "stagista", "becario", "becaria",
+    "estagiaria", "vendedor", "vendedora", "commercial", "commerciale", "conseiller",
+    "conseillere", "recruteur", "recruteuse", "redacteur", "redactrice", "geschaftsfuhrer",
+    "geschaftsfuhrerin", "projectleider", "teamleider", "projektledare",
+}  # fmt: skip
+TITLE_WORDS |= TITLE_HEADS | {"pleno", "tirocinante", "junior", "senior"}
+COMPOUND_HEADS = (
+    "leiter", "leiterin", "entwickler", "entwicklerin", "ingenieur", "ingenieurin", "berater",
+    "beraterin", "referent", "referentin", "manager", "managerin", "techniker", "technikerin",
+    "sachbearbeiter", "sachbearbeiterin", "assistent", "assistentin", "fuhrer", "fuhrerin",
+    "architekt", "architektin", "analyst", "analystin", "designer", "designerin",
+    "spezialist", "spezialistin", "koordinator", "koordinatorin", "leider", "ontwikkelaar",
+    "adviseur", "medewerker", "ledare", "utvecklare", "udvikler", "utvikler", "konsult",
+)  # fmt: skip
 COMPANY_WORDS = {
     "inc", "inc.", "ltd", "ltd.", "llc", "gmbh", "ag", "sa", "s.a.", "plc", "corp", "corp.",
     "corporation", "company", "co.", "lda", "ltda", "sarl", "bv", "b.v.", "nv", "oy", "ab",
@@ -700,7 +985,17 @@ def title_score(text: str) -> int:
     words = _folded_words(text)
     if not words or len(words) > 8:
         return 0
-    return sum(2 if w in TITLE_HEADS else 1 for w in words if w in TITLE_WORDS)
+    return sum(_title_word(w) for w in words)
+
+
+def _title_word(word: str) -> int:
+    if word in TITLE_HEADS:
+        return 2
+    if word in TITLE_WORDS:
+        return 1
+    if any(len(word) > len(end) + 3 and word.endswith(end) for end in COMPOUND_HEADS):
+        return 2  # Projektleiter, Entwicklungsingenieur
+    return 0
 
 
 def company_score(text: str) -> int:
@@ -762,16 +1057,18 @@ def _job_near(
     """(text, score, line) of the title and of the company around a date range."""
     here = span.line.index
     nearby: list[Line] = [span.line]
-    for offset in (-1, -2, 1, 2):
-        index = here + offset
-        if 0 <= index < len(lines):
+    for direction in (-1, 1):
+        for offset in (direction, 2 * direction):
+            index = here + offset
+            if not 0 <= index < len(lines):
+                break
             other = lines[index]
             if other.section.startswith("heading:") or other.section != span.line.section:
-                continue
-            if RANGE.search(other.text):
-                continue  # another job's dates
+                break
+            if RANGE.search(other.text) or OPEN_RANGE.search(other.text):
+                break  # another job's dates
             if offset > 0 and not _short(other.text):
-                continue  # a description, not a header line
+                break  # a description: what follows it is another job's
             nearby.append(other)
     pieces: list[tuple[str, Line, int]] = []  # text, line, distance
     for line in nearby:
@@ -838,7 +1135,9 @@ SCHOOL_WORDS = {
     "college", "institute", "instituto", "institut", "school", "polytechnic", "politecnico",
     "politecnica", "academy", "hochschule", "ecole", "escola", "escuela", "faculdade",
     "facultad", "faculty", "conservatory", "seminary", "uni", "tu", "eth", "epfl", "mit",
-    "ucl", "lse", "usp", "unicamp", "insead",
+    "ucl", "lse", "usp", "unicamp", "insead", "universitet", "universiteit", "hogeschool",
+    "hogskola", "hojskole", "uniwersytet", "politechnika", "akademia", "fachhochschule",
+    "gymnasium", "lycee", "liceo", "colegio", "faculte", "facolta", "fakultat",
 }  # fmt: skip
 
 
@@ -848,7 +1147,9 @@ def degree_score(text: str) -> int:
 
 
 def school_score(text: str) -> int:
-    return sum(1 for w in _folded_words(text) if w in SCHOOL_WORDS)
+    """Words schools are named with, also as the end of a compound
+    (Gutenberg-Universität, Technische-Hochschule)."""
+    return sum(1 for w in _folded_words(text) if w.rsplit("-", 1)[-1] in SCHOOL_WORDS)
 
 
 def find_education(lines: Sequence[Line]) -> list[Found]:

@@ -391,21 +391,33 @@ def _table(table: object) -> Iterator[str]:
 # --- cleaning
 
 
-_spaces = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_spaces = re.compile(r"[ \u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+# Three spaces or more, or a tab: the gap between two columns flattened to
+# text (or before a date set off to the right), kept as one tab.
+_gap = re.compile(r"(?:\t|[ \u00a0\u2000-\u200b\u202f\u205f\u3000]{3,})[\s]*")
 _controls = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\ufeff]")
 
 
 def clean_text(text: str) -> str:
     """NFC, ligatures undone (ﬁ → fi), soft hyphens and control characters
-    dropped, runs of spaces made one, blank lines squeezed; at most MAX_TEXT."""
+    dropped, runs of spaces made one (a wide gap one tab, so columns stay
+    apart), blank lines squeezed; at most MAX_TEXT."""
     text = unicodedata.normalize("NFC", text)
     text = "".join(
         unicodedata.normalize("NFKC", c) if 0xFB00 <= ord(c) <= 0xFB06 else c for c in text
     )
     text = _controls.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = [_spaces.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [_line(line) for line in text.split("\n")]
     cleaned: list[str] = []
     for line in lines:
         if line or (cleaned and cleaned[-1]):
             cleaned.append(line)
     return "\n".join(cleaned).strip()[:MAX_TEXT]
+
+
+def _line(text: str) -> str:
+    """One line with its spaces made one and its wide gaps one tab; a line
+    indented by a wide gap (the right column alone) starts with the tab."""
+    text = _spaces.sub(" ", _gap.sub("\t", text)).strip(" ")
+    text = text.rstrip("\t ")
+    return "" if not text.strip() else text
