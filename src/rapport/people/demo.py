@@ -1218,15 +1218,17 @@ def _fast_sqlite() -> Iterator[None]:
 
 def _analyze() -> None:
     """Fresh planner statistics, so the first pages after a big load are fast.
-    On PostgreSQL, VACUUM also sets the visibility map of the candidates,
-    without which a COUNT(*) of them cannot use an index-only scan, and moves
-    the search documents' new entries into their full-text index; the other
-    tables only need ANALYZE (a VACUUM of the activity log costs seconds)."""
+    On PostgreSQL, VACUUM also sets the visibility map of the candidates and
+    of their skills, tags and pools, without which a COUNT(*) of them or a
+    `skill:` search cannot use an index-only scan, and moves the search
+    documents' new entries into their full-text index (autovacuum would do
+    the same a while later, when it is on); the other tables only need
+    ANALYZE (a VACUUM of the activity log costs seconds)."""
     if connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            vacuumed = (Candidate, SearchDocument)
+            vacuumed = (Candidate, SearchDocument, CandidateSkill, CandidateTag, PoolMembership)
             names = [connection.ops.quote_name(m._meta.db_table) for m in vacuumed]
             others = [
                 connection.ops.quote_name(m._meta.db_table) for m in WRITTEN if m not in vacuumed
