@@ -615,21 +615,35 @@ def _skill_rows(
     *,
     floor: Floor | None,
     ids: Sequence[int] | None,
+    read: Floor | None = None,
 ) -> Fragment:
     """Per candidate with any of the job's skills: how many required and
     nice-to-have ones, read from the skill index; with `floor`, only those
     whose skill score reaches it (those the history or silver signals may
-    lift, from the lower floor)."""
+    lift, from the lower floor); with `read` as well, only those below it
+    too, a ring under what an earlier round read."""
     if floor is None:
         return _skill_count(plan, k, ids=ids)
     extras, extras_params = _extras(plan, k, scope)
-    sql, params = _skill_count(plan, k, least=floor.plain, driver=floor.plain_driver)
-    if extras and floor.extra < floor.plain:
-        more, more_params = _skill_count(
-            plan, k, least=floor.extra, driver=floor.extra_driver, among=(extras, extras_params)
+    parts: list[Fragment] = []
+    if read is None or floor.plain < read.plain:
+        below = None if read is None else read.plain
+        parts.append(
+            _skill_count(plan, k, least=floor.plain, below=below, driver=floor.plain_driver)
         )
-        sql, params = f"{sql} UNION {more}", params + more_params
-    return sql, params
+    # Those the history or silver signals may lift, from their lower floor
+    # (and, in a ring, from where the last round stopped for them).
+    above = floor.plain if read is None else read.extra
+    if extras and floor.extra < above:
+        parts.append(
+            _skill_count(
+                plan, k, least=floor.extra, below=above, driver=floor.extra_driver,
+                among=(extras, extras_params),
+            )
+        )  # fmt: skip
+    if not parts:  # nothing left between the floors: an empty set
+        return _skill_count(plan, k, least=floor.plain, below=floor.plain)
+    return " UNION ".join(p[0] for p in parts), [x for p in parts for x in p[1]]
 
 
 def _skill_count(
@@ -638,6 +652,7 @@ def _skill_count(
     *,
     ids: Sequence[int] | None = None,
     least: float | None = None,
+    below: float | None = None,
     driver: tuple[int, ...] = (),
     among: Fragment | None = None,
 ) -> Fragment:
@@ -664,6 +679,12 @@ def _skill_count(
     if least is not None:
         sql += f" HAVING {FLOAT} * {required} + {FLOAT} * {nice} >= {FLOAT}"
         params += [k.required, *required_params, k.nice, *nice_params, least]
+    if below is not None:
+        # The same expression as the floor's, so that a candidate exactly on
+        # an earlier floor is in that round's set and not in this one.
+        sql += " AND " if least is not None else " HAVING "
+        sql += f"{FLOAT} * {required} + {FLOAT} * {nice} < {FLOAT}"
+        params += [k.required, *required_params, k.nice, *nice_params, below]
     return sql, params
 
 
@@ -717,6 +738,7 @@ def features_sql(
     scope: Scope,
     *,
     skill_floor: Floor | None,
+    skill_read: Floor | None = None,
     ids: Sequence[int] | None = None,
     limit: int | None = None,
 ) -> Fragment:
@@ -725,7 +747,9 @@ def features_sql(
 
     `skill_floor` a number: only candidates whose skill score reaches it,
     found from the skill index; None: every candidate the user may see.
-    `ids`: only these candidates (the semantic neighbours)."""
+    `skill_read`: the floor an earlier round read down to; only those below
+    it (for their class) are read again. `ids`: only these candidates (the
+    semantic neighbours)."""
     title, title_params = _title(plan)
     place, place_params = _location(plan)
     level, level_params = _seniority_case(plan.seniority)
@@ -741,7 +765,7 @@ def features_sql(
         source, counts = "people_candidate c", "0 AS req, 0 AS nice"
     else:
         floor = skill_floor if ids is None else None
-        rows, source_params = _skill_rows(plan, k, scope, floor=floor, ids=ids)
+        rows, source_params = _skill_rows(plan, k, scope, floor=floor, ids=ids, read=skill_read)
         counts = "COALESCE(s.req, 0) AS req, COALESCE(s.nice, 0) AS nice"
         if floor is None:
             source = f"people_candidate c LEFT JOIN ({rows}) s ON s.id = c.id"
@@ -841,6 +865,7 @@ def documents(
 MARGIN = 1e-5
 MAX_ROUNDS = 12
 ROWS_PER_ROUND = 8_000  # rows of the database's part read at once, best first
+ROWS_PER_LIMIT = 40  # at least this many rows per candidate asked for
 ROWS_FOR_EVERYONE = 50_000  # the same, when everyone is read (a job with no skills)
 BATCH = 1_000  # candidates whose text is scored at a time
 
@@ -860,6 +885,7 @@ class Search:
     """How the ranking was found, for the page and the benchmark."""
 
     rounds: int = 0
+    rings: int = 0  # rounds that read only below what an earlier one read
     scored: int = 0  # candidates whose whole score was computed
     path: str = ""  # what the last round read: skills above a floor, or everyone
     exact: bool = True
@@ -934,13 +960,17 @@ def rank(
             # required): usually enough to set a high bar.
             first = (k.required * len(plan.required) if k.required > 0 else skill_top) - MARGIN
             floor = Floor(first, first)
-    cap = max(limit * 40, ROWS_PER_ROUND if floor is not None else ROWS_FOR_EVERYONE)
+    cap = max(limit * ROWS_PER_LIMIT, ROWS_PER_ROUND if floor is not None else ROWS_FOR_EVERYONE)
+    # The floor down to which every candidate was read and either scored or
+    # proven out of reach: the next round reads only the ring below it.
+    read: Floor | None = None
     while True:
         if floor is not None:
             floor = _driven(floor, worth, skill_top)
-        sql, params = features_sql(plan, k, scope, skill_floor=floor, limit=cap)
+        sql, params = features_sql(plan, k, scope, skill_floor=floor, skill_read=read, limit=cap)
         rows = _fetch_features(sql, params)
         search.rounds += 1
+        search.rings += read is not None
         # Best first by the database's part: score the text of a batch at a
         # time, until what is left cannot reach the bar even with all of it.
         done = 0
@@ -962,7 +992,12 @@ def rank(
             search.exact = False
             break
         if not outside_ok:
+            if below_ok:
+                # This round's set is done with: read only what lies under it.
+                read = floor
             floor = _lower(floor, bar, plain_rest, rest, smallest)
+            if floor is None:
+                read = None
         if not below_ok:
             # Reading everyone again costs the same however many rows come
             # back: ask for many more at once.
@@ -994,10 +1029,17 @@ def _lower(
     if math.isinf(bar):
         any_skill = smallest - MARGIN
         return Floor(any_skill, any_skill) if floor.extra > smallest else None
-    extra = min(floor.extra - MARGIN, bar - rest - MARGIN)
+    # A floor the bar already proves stays where it is (nobody new to read
+    # in that class); the other goes down to what the bar proves.
+    extra = floor.extra
+    if floor.extra + rest + MARGIN > bar:
+        extra = min(floor.extra - MARGIN, bar - rest - MARGIN)
     if extra <= 0:
         return None
-    return Floor(min(floor.plain - MARGIN, bar - plain_rest - MARGIN), extra)
+    plain = floor.plain
+    if floor.plain + plain_rest + MARGIN > bar:
+        plain = min(floor.plain - MARGIN, bar - plain_rest - MARGIN)
+    return Floor(plain, min(extra, plain))
 
 
 _sizes: dict[int, tuple[float, int]] = {}

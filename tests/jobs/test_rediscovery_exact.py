@@ -1,0 +1,146 @@
+"""Rediscovery reads only part of the pool, round by round (a floor on the
+skills, then rings below it, more rows when a round runs out): whatever
+path it takes, its top must be the top of the formula over everyone.
+
+The reference scores every candidate the user may see with the same
+functions, from one statement that reads them all. Rounds are made tiny so
+that a pool of a few hundred takes the paths a million does."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import pytest
+
+from rapport.accounts.models import User
+from rapport.jobs import rediscovery
+from rapport.jobs.models import Application, Job
+from rapport.jobs.rediscovery import Weights
+from rapport.jobs.services import SILVER_TAG, JobFields, job_create, job_set_status
+from rapport.people.models import Candidate, CandidateTag
+from rapport.people.services import tag_get_or_create
+
+pytestmark = pytest.mark.django_db
+
+SKILLS = ["Python", "Django", "PostgreSQL", "Docker", "Go", "Nursing", "Java"]
+TITLES = [
+    "Senior Backend Engineer", "Backend Developer", "Data Analyst", "Sr Software Engineer",
+    "Nurse", "Engineering Manager", "Python Developer", "",
+]  # fmt: skip
+PLACES = [
+    ("Lisbon", "PT", "Europe/Lisbon"), ("Porto", "PT", "Europe/Lisbon"),
+    ("Berlin", "DE", "Europe/Berlin"), ("Recife", "BR", "America/Recife"), ("", "", ""),
+]  # fmt: skip
+LEVELS = ["junior", "mid", "senior", "lead", ""]
+
+
+@pytest.fixture
+def crowd(owner: User, job: Job, make_candidate: Callable[..., Candidate]) -> list[Candidate]:
+    """160 candidates drawn at random (the same each run): many share the
+    same skills, so floors fall between equal scores; some have a silver
+    medal or went far in another job, the signals only a few can get."""
+    rng = random.Random(7)
+    other = job_set_status(
+        actor=owner,
+        job=job_create(actor=owner, values=JobFields(title="Data Engineer")),
+        status="open",
+    )
+    silver = tag_get_or_create(name=SILVER_TAG)
+    first_stage = other.stages.order_by("position")[0]
+    made = []
+    for n in range(160):
+        city, country, zone = rng.choice(PLACES)
+        candidate = make_candidate(
+            current_title=rng.choice(TITLES), city=city, country=country, timezone=zone,
+            seniority=rng.choice(LEVELS), skills=rng.sample(SKILLS, rng.randint(0, 4)),
+        )  # fmt: skip
+        Candidate.objects.filter(pk=candidate.pk).update(engagement_score=rng.randint(0, 100))
+        if n % 9 == 0:
+            CandidateTag.objects.create(candidate=candidate, tag=silver, reason="Reached Final")
+        if n % 7 == 0:
+            Application.objects.create(
+                candidate=candidate, job=other, stage=first_stage,
+                furthest_position=rng.randint(1, 6), source="test",
+            )  # fmt: skip
+        made.append(candidate)
+    return made
+
+
+def _everyone(
+    plan: rediscovery.Plan, weights: Weights, scope: rediscovery.Scope, limit: int
+) -> list[tuple[int, float]]:
+    k = rediscovery.Coefficients.of(plan, weights)
+    sql, params = rediscovery.features_sql(plan, k, scope, skill_floor=None)
+    rows = rediscovery._fetch_features(sql, params)
+    tokens = [t for term in plan.terms for t in term.tokens]
+    words = rediscovery.documents([f.id for f in rows], private=scope.private, tokens=tokens)
+    scored = []
+    for f in rows:
+        share, _ = rediscovery.text_share(plan.terms, words.get(f.id, set()))
+        score = rediscovery.final_score(rediscovery.base_score(k, f), k, share, 0.0)
+        scored.append((f.id, score))
+    return sorted(scored, key=lambda s: (-s[1], s[0]))[:limit]
+
+
+# Skills weigh most and a few are lifted by their history or silver medal:
+# the first round reads those with every required skill, the next only the
+# ring of lifted candidates below them.
+RINGS = Weights(
+    required=10.0, nice=2.0, text=0.0, title=0.0, location=0.5, seniority=0.5,
+    history=6.0, silver=3.0, engagement=0.5,
+)  # fmt: skip
+WEIGHTS = [
+    Weights(),
+    Weights(history=10.0, silver=10.0),  # the few lifted far above their skills
+    Weights(required=10.0, nice=0.0, text=0.0),  # skills decide nearly alone
+    Weights(required=1.0, nice=1.0, title=10.0, location=5.0),  # skills hardly count
+    RINGS,
+]
+
+
+def _random_weights(rng: random.Random) -> Weights:
+    """Weights from 0 to 10, often 0, with skills counting for something."""
+
+    def weight() -> float:
+        return 0.0 if rng.random() < 0.2 else round(rng.uniform(0.1, 10.0), 1)
+
+    return Weights(
+        required=round(rng.uniform(0.5, 10.0), 1), nice=weight(), text=weight(),
+        title=weight(), location=weight(), seniority=weight(), history=weight(),
+        silver=weight(), engagement=weight(),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("limit", [1, 5, 20])
+def test_the_top_is_the_top_of_everyone_whatever_rounds_it_takes(
+    owner: User,
+    job: Job,
+    crowd: list[Candidate],
+    limit: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A handful of rows per round and per batch: many rounds, rings and
+    # larger reads, as at a million with the real sizes.
+    monkeypatch.setattr(rediscovery, "ROWS_PER_ROUND", 4)
+    monkeypatch.setattr(rediscovery, "ROWS_PER_LIMIT", 2)
+    monkeypatch.setattr(rediscovery, "BATCH", 3)
+    monkeypatch.setattr(rediscovery, "_bars", {})
+    plan = rediscovery.plan_for(job)
+    scope = rediscovery.scope_for(owner, job, hide_in_pipeline=False)
+    rng = random.Random(limit)
+    rings = 0
+    for weights in [*WEIGHTS, *(_random_weights(rng) for _ in range(25))]:
+        expected = _everyone(plan, weights, scope, limit)
+        assert len(expected) == limit
+        cold, cold_search = rediscovery.rank(plan, weights, scope, limit=limit)
+        # The second time starts from the bar the first one reached.
+        warm, warm_search = rediscovery.rank(plan, weights, scope, limit=limit)
+        for found, search in ((cold, cold_search), (warm, warm_search)):
+            assert search.exact, weights
+            assert [(s.features.id, s.score) for s in found] == expected, (weights, search)
+        rings += cold_search.rings
+        if weights == RINGS:
+            assert cold_search.rings > 0, f"no round read a ring: {cold_search}"
+            assert cold_search.scored < len(crowd), f"it read everyone: {cold_search}"
+    assert rings >= 3, "too few rings were read for the test to mean much"
