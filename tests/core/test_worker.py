@@ -197,7 +197,7 @@ def test_a_worker_whose_lease_was_removed_takes_a_new_one() -> None:
     assert renewed.pid == os.getpid()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_renewal_under_way_when_the_worker_stops_does_not_bring_the_lease_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
