@@ -165,3 +165,20 @@ def pytest_configure(config: pytest.Config) -> None:
     folder = tempfile.mkdtemp(prefix="rapport-tests-")
     test["NAME"] = str(Path(folder) / "test.sqlite3")
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
+# A transactional test empties every table when it ends. Without
+# serialized_rollback it also empties what migrations wrote (content types,
+# default rows), and every later transactional test then fails to restore
+# them, far from the cause: refuse such a test when the suite is collected.
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("transaction"):
+            continue
+        if not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: a test marked django_db(transaction=True) must also set "
+                "serialized_rollback=True, or the database rows migrations wrote are lost "
+                "for the tests after it."
+            )

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -228,3 +229,23 @@ def test_a_renewal_under_way_when_the_worker_stops_does_not_bring_the_lease_back
 
     assert not stopping[0].is_alive(), "the worker never finished stopping"
     assert not WorkerLease.objects.exists(), "the stopped worker's lease came back"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_signal_inside_a_statement_does_not_keep_the_lease() -> None:
+    # SIGTERM during the BEGIN that claims a task: SQLite had granted it,
+    # then the handler raised SystemExit, and the connection stayed in a
+    # transaction Django knew nothing of; releasing the lease then failed.
+    worker = LeasedWorker(
+        queue_names=["*"], excluded_queue_names=[], interval=0.1, batch=True,
+        max_tasks=None, backend_name="default", startup_delay=False,
+        worker_id="worker-a", lease_seconds=3,
+    )  # fmt: skip
+    heartbeat = Heartbeat(worker_id="worker-a", lease_seconds=3)
+    lease_register(worker_id="worker-a", lease_seconds=3)
+    connection.ensure_connection()
+    connection.connection.execute("BEGIN")  # behind Django's back, as the signal left it
+
+    worker.stop(heartbeat)
+
+    assert not WorkerLease.objects.exists(), "the stopped worker kept its lease"

@@ -52,7 +52,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connection, connections
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -243,6 +243,12 @@ class LeasedWorker(Worker):
         heartbeat.stopped.set()
         if heartbeat.is_alive():
             heartbeat.join(timeout=self.lease_seconds)
+        if not connection.in_atomic_block:
+            # The signal may have struck inside a statement (the handler
+            # raises SystemExit), say just after SQLite granted a BEGIN:
+            # the connection is then in a transaction Django does not know
+            # of, and every later one fails. A fresh connection rolls it back.
+            connection.close()
         try:
             # A beat slower than the join above may still be renewing: wait
             # for it (a while, not forever), and every later one sees
