@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from rapport.accounts.models import User
 from rapport.people.models import Candidate, Skill
@@ -285,3 +286,63 @@ def test_postgresql_is_made_to_walk_only_between_few_and_dense(
     fraction: float, text: bool, expected: Form
 ) -> None:
     assert plans.walk_or_not(50, fraction, 1_000_000, text=text) is expected
+
+
+@pytest.mark.parametrize(
+    "query", ["python", "skill:python", "dev*", '"data engineer"', "has:email"]
+)
+def test_a_first_page_of_a_lone_set_costs_one_sample_and_one_read_with_the_owners(
+    people: dict[str, int],
+    owner: User,
+    query: str,
+    django_assert_num_queries: Callable[..., AbstractContextManager[object]],
+) -> None:
+    rows = candidate_search(owner, query=query, sort="-created").rows
+    with django_assert_num_queries(2):  # the share of the pool, then the page
+        page = list(rows[:50])
+        owners = {c.owner.email for c in page if c.owner is not None}
+    assert page, "the query finds someone"
+    assert owners == {owner.email}
+
+
+def test_a_negated_first_page_on_postgresql_is_one_statement(
+    people: dict[str, int],
+    owner: User,
+    django_assert_num_queries: Callable[..., AbstractContextManager[object]],
+) -> None:
+    rows = candidate_search(owner, query="-python", sort="-created").rows
+    postgres = connection.vendor == "postgresql"
+    with django_assert_num_queries(1 if postgres else 2):  # PostgreSQL plans NOT EXISTS itself
+        assert list(rows[:50])
+
+
+@pytest.mark.parametrize("sort", SORTS)
+@pytest.mark.parametrize("query", ["engineer", "-engineer", "dev*", "skill:go", "-has:phone"])
+def test_a_page_read_by_its_ids_first_is_the_same_page(
+    people: dict[str, int], owner: User, query: str, sort: str
+) -> None:
+    rows = candidate_search(owner, query=query, sort=sort).rows
+    assert isinstance(rows, plans.CountedRows)
+    for at in (0, 2, 4, 9):
+        page = rows[at : at + 3]
+        expected = list(page.values_list("pk", flat=True))  # read as usual
+        late = list(page.late())
+        assert [c.pk for c in late] == expected
+        assert [c.pk for c in page] == expected  # however this database reads it
+    first = rows.first()  # a slice of one, then a get: read the same way
+    assert first is not None
+    assert rows.get(pk=first.pk) == first
+
+
+def test_on_postgresql_a_page_of_a_lone_set_reads_its_ids_before_its_rows(
+    people: dict[str, int], owner: User
+) -> None:
+    rows = candidate_search(owner, query="engineer", sort="name").rows
+    with CaptureQueriesContext(connection) as captured:
+        names = [c.last_name for c in rows[:3]]
+    page = captured.captured_queries[-1]["sql"]
+    late = connection.vendor == "postgresql"
+    assert "LIMIT 3" in page
+    assert page.endswith("LIMIT 3") is not late  # the limit is the inner query's
+    assert names == sorted(names)
+    assert [c.last_name for c in rows.filter(country="BR")[:3]], "a queryset made from it too"

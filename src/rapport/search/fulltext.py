@@ -103,12 +103,12 @@ def matching_each(
 
 
 def counting(
-    condition: Condition, *, private: bool, above: int | None = None
+    condition: Condition, *, private: bool, above: int | RawSQL | None = None
 ) -> tuple[str, list[object]]:
     """The SQL and parameters that count the documents that meet the
-    condition (of candidates whose id is above `above`, when given). Each
-    document is one candidate's, so this is also how many candidates match,
-    read from the full-text index alone."""
+    condition (of candidates whose id is above `above`, a number or SQL,
+    when given). Each document is one candidate's, so this is also how many
+    candidates match, read from the full-text index alone."""
     if connection.vendor == "postgresql":
         sql = f"SELECT count(*) FROM people_searchdocument d WHERE {TSVECTOR} @@ {TSQUERY}"  # noqa: S608
         params: list[object] = [tsquery(condition, private=private)]
@@ -117,13 +117,18 @@ def counting(
         sql = "SELECT count(*) FROM search_fts WHERE search_fts MATCH %s"
         params = [fts5_match(condition, private=private)]
         column = "rowid"
-    if above is not None:
+    if above is None:
+        return sql, params
+    if isinstance(above, RawSQL):
+        sql += f" AND {column} > {above.sql}"
+        params += above.params
+    else:
         sql += f" AND {column} > %s"
         params.append(above)
-        if connection.vendor == "postgresql":
-            # A few thousand documents: test them one by one rather than
-            # read the GIN index's whole list for a common word.
-            sql = sql.replace(f"{TSVECTOR} @@ {TSQUERY}", f"({TSVECTOR} @@ {TSQUERY}) IS TRUE")
+    if connection.vendor == "postgresql":
+        # A few thousand documents: test them one by one rather than read
+        # the GIN index's whole list for a common word.
+        sql = sql.replace(f"{TSVECTOR} @@ {TSQUERY}", f"({TSVECTOR} @@ {TSQUERY}) IS TRUE")
     return sql, params
 
 

@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet
-from django.db.models.expressions import Expression
+from django.db.models.expressions import Expression, RawSQL
 from django.db.models.lookups import Exact, In
+from django.db.models.query import ModelIterable
 
 from rapport.people.models import Candidate
 from rapport.search import fulltext
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
 
 # The newest candidates, by id, that a share is estimated from.
 SAMPLE = 2_000
+
+# A lower bound on candidate ids: a number, or SQL (`NEWEST_BOUND`).
+Above = int | RawSQL | None
 
 
 class Form(StrEnum):
@@ -59,12 +63,13 @@ class Members:
     """Candidates read from an index. `ids` is the subquery of their ids;
     `each` tests one candidate (None when that is slow, as for a prefix on
     SQLite); `counting(above)` is the SQL and parameters that count those
-    whose id is above `above` (all of them for None); `probe` is what one
+    whose id is above `above` (a number, or SQL such as a column of an
+    enclosing query; all of them for None); `probe` is what one
     test in `each` costs, in reads of one id (below)."""
 
     ids: Any
     each: Q | None
-    counting: Callable[[int | None], tuple[str, list[Any]]]
+    counting: Callable[[Above], tuple[str, list[Any]]]
     probe: float
     walk: Q | None = None  # how to force the walk, when not `+id IN (…)`
 
@@ -89,7 +94,7 @@ class Members:
             return self.each
         return Q(Either(self, negated=False, lone=False))
 
-    def count(self, above: int | None = None) -> int:
+    def count(self, above: Above = None) -> int:
         return _scalar(*self.counting(above))
 
     def total(self, *, negated: bool) -> int:
@@ -145,7 +150,7 @@ def related_members(rows: QuerySet[Any]) -> Members:
     pools, contact points): one index range read as a set, one probe of the
     same index per candidate one by one."""
 
-    def counting(above: int | None) -> tuple[str, list[Any]]:
+    def counting(above: Above) -> tuple[str, list[Any]]:
         found = rows if above is None else rows.filter(candidate_id__gt=above)
         ids = found.order_by().values("candidate_id").distinct()
         sql, params = ids.query.sql_with_params()
@@ -263,18 +268,30 @@ class Share:
 
     def __call__(self) -> tuple[float, float]:
         if self.value is None:
-            sample, oldest, newest = _scalars(
-                "SELECT count(*), min(id), max(id) FROM "
-                "(SELECT id FROM people_candidate ORDER BY id DESC LIMIT %s) newest",
-                [SAMPLE],
+            counting, params = self.members.counting(NEWEST_BOUND)
+            sample, oldest, newest, found = _scalars(
+                f"SELECT newest.sample, newest.oldest, newest.newest, ({counting}) "  # noqa: S608
+                f"FROM ({NEWEST}) newest",
+                [*params, SAMPLE],
             )
             if not sample:
                 self.value = (1.0 if self.negated else 0.0), 0.0
                 return self.value
-            found = self.members.count(oldest - 1) / sample
+            share = found / sample
             pool = newest * sample / (newest - oldest + 1)  # ids as dense as among the newest
-            self.value = (1.0 - found if self.negated else found), pool
+            self.value = (1.0 - share if self.negated else share), pool
         return self.value
+
+
+# The sample, in one statement with the count of members among it: how many
+# the newest SAMPLE candidates are, and their lowest and highest ids. The
+# members are counted above `NEWEST_BOUND`, a column of this query, so one
+# round trip prices a first page.
+NEWEST = (
+    "SELECT count(*) AS sample, min(id) AS oldest, max(id) AS newest "
+    "FROM (SELECT id FROM people_candidate ORDER BY id DESC LIMIT %s) ids"
+)
+NEWEST_BOUND = RawSQL("newest.oldest - 1", [])
 
 
 class Forms(Expression):
@@ -332,9 +349,11 @@ class Column:
     name: str
     value: Any
 
-    def count(self, above: int | None = None) -> int:
+    def counting(self, above: Above) -> tuple[str, list[Any]]:
         rows = Candidate.objects.filter(**{self.name: self.value})
-        return (rows if above is None else rows.filter(pk__gt=above)).count()
+        found = (rows if above is None else rows.filter(pk__gt=above)).order_by().values("pk")
+        sql, params = found.query.sql_with_params()
+        return f"SELECT count(*) FROM ({sql}) found", list(params)  # noqa: S608
 
 
 class Walkable(Forms):
@@ -387,7 +406,9 @@ class CountedRows(QuerySet[Candidate]):
     """Candidates whose number is known more cheaply than by counting the
     rows of their query: `counter` answers `count()` for this queryset
     itself. Any queryset made from it (filtered further, say) has no
-    counter and counts its own rows."""
+    counter and counts its own rows.
+
+    A page of them (a slice), on PostgreSQL, is read ids first (`late`)."""
 
     counter: Callable[[], int] | None = None
 
@@ -395,6 +416,43 @@ class CountedRows(QuerySet[Candidate]):
         if self.counter is not None and self._result_cache is None:
             return self.counter()
         return super().count()
+
+    def _fetch_all(self) -> None:
+        if self._result_cache is None and _late_page(self):
+            self._result_cache = list(self.late())
+        super()._fetch_all()
+
+    def late(self) -> QuerySet[Candidate]:
+        """The same page in one statement of two steps: the ids of the page,
+        then the rows (and owners) of those ids. Finding the ids walks the
+        sort index and tests each candidate met without reading its row
+        (an index only scan), so only the rows shown are read from the
+        table. Read in one step, a page of a word that one candidate in
+        twenty has read twenty rows for each row it showed, scattered across
+        the table: when they are not in memory, that is most of its time."""
+        rows: QuerySet[Candidate] = QuerySet(model=self.model, using=self.db)
+        rows = rows.filter(pk__in=self.values("pk"))
+        rows.query.select_related = self.query.select_related
+        rows.query.deferred_loading = self.query.deferred_loading
+        return rows.order_by(*self.query.order_by)
+
+
+def _late_page(rows: QuerySet[Candidate]) -> bool:
+    """Whether `rows` is a page that `CountedRows.late` reads the same: a
+    slice of candidates (not values, not locked, nothing prefetched) in an
+    order of their own columns. PostgreSQL only: SQLite has no visibility
+    map to skip the table with, and might walk the whole sort index for the
+    outer query, which has no LIMIT."""
+    query = rows.query
+    return (
+        connections[rows.db].vendor == "postgresql"
+        and query.is_sliced
+        and rows._iterable_class is ModelIterable
+        and bool(query.order_by)
+        and not getattr(rows, "_prefetch_related_lookups", ())
+        and not (query.annotations or query.distinct or query.select_for_update)
+        and not (query.combinator or query.extra or query.extra_order_by)
+    )
 
 
 def counted(rows: QuerySet[Candidate], counter: Callable[[], int]) -> CountedRows:
