@@ -317,7 +317,7 @@ def _reversed_name(text: str, *, first_line: bool) -> dict[str, str] | None:
     if not surname or not given or "," in given:
         return None
     marked = surname.isupper() and not given.isupper()
-    if not marked and not first_line:
+    if not marked and not (first_line and _family_first(surname, given)):
         return None
     if is_place(given) or degree_score(given) or fold(given).strip(".") in _CREDENTIALS:
         return None
@@ -335,6 +335,18 @@ def _reversed_name(text: str, *, first_line: bool) -> dict[str, str] | None:
 
 
 _CREDENTIALS = {"jr", "sr", "ii", "iii", "iv", "cpa", "acca", "cfa", "pmp", "rn", "esq", "mba"}
+
+
+def _family_first(surname: str, given: str) -> bool:
+    """Whether `Doe, Jane`, unmarked by capitals, has the family name first
+    rather than being a whole name and what follows it (`Jane Doe, CISSP`,
+    `Jane Doe, Texas`): the part before the comma is no whole name by itself
+    (one word, or a family name's particle first: `van Dijk, Anna`), and the
+    part after it is no abbreviation in capitals."""
+    if given.replace(".", "").isupper():
+        return False
+    words = surname.split()
+    return len(words) == 1 or words[0].lower() in PARTICLES
 
 
 def find_name(lines: Sequence[Line], emails: Sequence[Found]) -> Found | None:
@@ -787,6 +799,11 @@ def spans(lines: Sequence[Line], *, today: dt.date) -> list[Span]:
             break
         taken: list[tuple[int, int]] = []
         for match in RANGE.finditer(line.text):
+            # The limit holds within a line too: each span's line is read
+            # again for every span (is it a job, a school?), so a line of
+            # thousands of ranges would take minutes.
+            if len(found) >= MAX_SPANS:
+                break
             end_text = match.group("end")
             current = not re.search(r"\d{4}", end_text)
             start = _month_of(match.group("start"), end=False)
@@ -796,6 +813,8 @@ def spans(lines: Sequence[Line], *, today: dt.date) -> list[Span]:
                 continue
             found.append(Span(start, end, current, line, match.group(0)))
         for match in OPEN_RANGE.finditer(line.text):
+            if len(found) >= MAX_SPANS:
+                break
             if any(a < match.end() and match.start() < b for a, b in taken):
                 continue
             start = _month_of(match.group("start"), end=False)
@@ -855,6 +874,7 @@ def _says_academic(text: str) -> bool:
     return bool(school_score(text) or degree_score(text))
 
 
+@lru_cache(maxsize=256)  # asked again for every date range of a line
 def _says_job(text: str) -> bool:
     return bool(title_score(RANGE.sub(" ", text)) or company_score(text))
 
