@@ -479,7 +479,8 @@ def brute_force_sql(plan: Any, weights: Any, vendor: str) -> tuple[str, list[Any
     else:
         skills_sql = "LEFT JOIN (SELECT 0 AS candidate_id, 0 AS req, 0 AS nice) s ON s.candidate_id = c.id"  # fmt: skip
     reach = (
-        "LEFT JOIN (SELECT a.candidate_id, MAX(CAST(a.furthest_position AS DOUBLE PRECISION) / st.top) AS reach "
+        "LEFT JOIN (SELECT a.candidate_id, MAX(CASE WHEN a.furthest_position >= st.top THEN 1.0 "
+        "ELSE CAST(a.furthest_position AS DOUBLE PRECISION) / st.top END) AS reach "
         "FROM jobs_application a JOIN (SELECT job_id, MAX(position) AS top FROM jobs_stage "
         "WHERE kind = 'active' GROUP BY job_id) st ON st.job_id = a.job_id "
         "WHERE a.job_id <> %s GROUP BY a.candidate_id) h ON h.candidate_id = c.id"

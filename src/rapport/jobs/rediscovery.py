@@ -708,12 +708,17 @@ def _location(plan: Plan) -> Fragment:
 def _history(plan: Plan, scope: Scope) -> Fragment:
     """The furthest stage reached in another job, as a share of that job's
     pipeline: read from the candidate's applications (an index probe; most
-    candidates have none)."""
-    sql = (
-        "COALESCE((SELECT MAX(CAST(a.furthest_position AS DOUBLE PRECISION) / "
+    candidates have none). At most the whole of it: a pipeline may lose its
+    last stages after someone went through them, and the ranking's bound
+    counts on a share of at most 1."""
+    top = (
         "(SELECT MAX(st.position) FROM jobs_stage st WHERE st.job_id = a.job_id "
-        "AND st.kind = 'active')) FROM jobs_application a "
-        "WHERE a.candidate_id = c.id AND a.job_id <> %s"
+        "AND st.kind = 'active')"
+    )
+    sql = (
+        f"COALESCE((SELECT MAX(CASE WHEN a.furthest_position >= {top} THEN 1.0 "  # noqa: S608
+        f"ELSE CAST(a.furthest_position AS DOUBLE PRECISION) / {top} END) "
+        "FROM jobs_application a WHERE a.candidate_id = c.id AND a.job_id <> %s"
     )
     params: list[Any] = [plan.job_id]
     if scope.job_ids is not None:
