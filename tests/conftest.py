@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
+from pytest_django.plugin import validate_django_db
 
 from rapport.accounts.models import Role, User
 from rapport.accounts.services import token_create, user_create
@@ -171,14 +172,31 @@ def pytest_configure(config: pytest.Config) -> None:
 # serialized_rollback it also empties what migrations wrote (content types,
 # default rows), and every later transactional test then fails to restore
 # them, far from the cause: refuse such a test when the suite is collected.
+# A test is transactional as pytest-django decides it: by the marker, given
+# by keyword or by position, or by a fixture (`live_server` asks for one).
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        marker = item.get_closest_marker("django_db")
-        if marker is None or not marker.kwargs.get("transaction"):
-            continue
-        if not marker.kwargs.get("serialized_rollback"):
+        if _flushes(item) and not _restores(item):
             raise pytest.UsageError(
-                f"{item.nodeid}: a test marked django_db(transaction=True) must also set "
-                "serialized_rollback=True, or the database rows migrations wrote are lost "
-                "for the tests after it."
+                f"{item.nodeid}: a transactional test (django_db(transaction=True), "
+                "transactional_db or live_server) must also set serialized_rollback=True, "
+                "or the database rows migrations wrote are lost for the tests after it."
             )
+
+
+def _flushes(item: pytest.Item) -> bool:
+    fixtures = getattr(item, "fixturenames", ())
+    if any(name in fixtures for name in ("transactional_db", "live_server")):
+        return True
+    marker = item.get_closest_marker("django_db")
+    if marker is None:
+        return False
+    transaction, reset_sequences, *_ = validate_django_db(marker)
+    return bool(transaction or reset_sequences)
+
+
+def _restores(item: pytest.Item) -> bool:
+    if "django_db_serialized_rollback" in getattr(item, "fixturenames", ()):
+        return True
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and bool(validate_django_db(marker)[3])
