@@ -346,3 +346,23 @@ def test_on_postgresql_a_page_of_a_lone_set_reads_its_ids_before_its_rows(
     assert page.endswith("LIMIT 3") is not late  # the limit is the inner query's
     assert names == sorted(names)
     assert [c.last_name for c in rows.filter(country="BR")[:3]], "a queryset made from it too"
+
+
+def test_a_sample_prices_the_first_pages_of_the_same_condition_for_a_while(
+    monkeypatch: pytest.MonkeyPatch,
+    people: dict[str, int],
+    owner: User,
+    django_assert_num_queries: Callable[..., AbstractContextManager[object]],
+) -> None:
+    def first_page(query: str, sort: str = "-created", *, statements: int) -> list[int]:
+        rows = candidate_search(owner, query=query, sort=sort).rows
+        with django_assert_num_queries(statements):
+            return [c.pk for c in rows[:50]]
+
+    first = first_page("python", statements=2)
+    # The same condition, sampled a moment ago: the page alone.
+    assert first_page("python", statements=1) == first
+    assert first_page("python", sort="name", statements=1)
+    assert first_page("skill:python", statements=2)  # a sample of its own
+    monkeypatch.setattr(plans, "SHARE_FOR", 0.0)
+    assert first_page("python", statements=2) == first  # an old sample is taken again

@@ -25,6 +25,8 @@ rows one by one, which is slower than either plan (docs/decisions/0004).
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -259,8 +261,9 @@ class ForEach(Expression):
 
 class Share:
     """The share of the pool that a set of members is, and the size of the
-    pool, estimated once, when first needed, from the newest SAMPLE
-    candidates."""
+    pool, estimated when first needed from the newest SAMPLE candidates
+    (or from a sample of the same condition taken in the last SHARE_FOR
+    seconds, see `sampled`)."""
 
     def __init__(self, members: Members | Column, *, negated: bool) -> None:
         self.members, self.negated = members, negated
@@ -269,7 +272,7 @@ class Share:
     def __call__(self) -> tuple[float, float]:
         if self.value is None:
             counting, params = self.members.counting(NEWEST_BOUND)
-            sample, oldest, newest, found = _scalars(
+            sample, oldest, newest, found = sampled(
                 f"SELECT newest.sample, newest.oldest, newest.newest, ({counting}) "  # noqa: S608
                 f"FROM ({NEWEST}) newest",
                 [*params, SAMPLE],
@@ -292,6 +295,42 @@ NEWEST = (
     "FROM (SELECT id FROM people_candidate ORDER BY id DESC LIMIT %s) ids"
 )
 NEWEST_BOUND = RawSQL("newest.oldest - 1", [])
+
+# How long a sample prices the first pages of the same condition, in
+# seconds, and how many conditions' samples a process keeps. A share only
+# chooses between plans that return the same rows, so an old one costs
+# time, never rows; and the make-up of a pool of a million moves over
+# hours, not seconds (the sizes of skills for rediscovery are kept as long).
+SHARE_FOR = 600.0
+SHARES_KEPT = 1_000
+_samples: dict[tuple[Any, ...], tuple[float, list[int]]] = {}
+_samples_lock = threading.Lock()
+
+
+def sampled(sql: str, params: list[Any]) -> list[int]:
+    """The sample's figures: read, or kept from a reading of the same SQL on
+    the same database in the last SHARE_FOR seconds. Paging, sorting and
+    narrowing a search run the same condition again and again; each run
+    would otherwise pay one more round trip before its first page."""
+    key = (connection.alias, connection.settings_dict["NAME"], sql, *params)
+    now = time.monotonic()
+    with _samples_lock:
+        kept = _samples.get(key)
+    if kept is not None and now - kept[0] < SHARE_FOR:
+        return kept[1]
+    figures = _scalars(sql, params)
+    with _samples_lock:
+        _samples.pop(key, None)  # the newest last, so the oldest leaves first
+        _samples[key] = (now, figures)
+        while len(_samples) > SHARES_KEPT:
+            _samples.pop(next(iter(_samples)))
+    return figures
+
+
+def samples_forget() -> None:
+    """Forget every kept sample (tests, whose pools change from one to the next)."""
+    with _samples_lock:
+        _samples.clear()
 
 
 class Forms(Expression):
