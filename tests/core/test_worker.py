@@ -198,6 +198,18 @@ def test_a_worker_whose_lease_was_removed_takes_a_new_one() -> None:
     assert renewed.pid == os.getpid()
 
 
+def _running(worker_id: str) -> tuple[LeasedWorker, Heartbeat]:
+    """A worker as it stands once started, in this process: its lease
+    taken, its heartbeat not yet beating."""
+    worker = LeasedWorker(
+        queue_names=["*"], excluded_queue_names=[], interval=0.1, batch=True,
+        max_tasks=None, backend_name="default", startup_delay=False,
+        worker_id=worker_id, lease_seconds=3,
+    )  # fmt: skip
+    lease_register(worker_id=worker_id, lease_seconds=3)
+    return worker, Heartbeat(worker_id=worker_id, lease_seconds=3)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_renewal_under_way_when_the_worker_stops_does_not_bring_the_lease_back(
     monkeypatch: pytest.MonkeyPatch,
@@ -205,13 +217,7 @@ def test_a_renewal_under_way_when_the_worker_stops_does_not_bring_the_lease_back
     # A beat slower than the worker's wait for it (a loaded machine) was still
     # renewing when the worker deleted its lease; finding no row, the renewal
     # took a new lease, which outlived the worker.
-    worker = LeasedWorker(
-        queue_names=["*"], excluded_queue_names=[], interval=0.1, batch=True,
-        max_tasks=None, backend_name="default", startup_delay=False,
-        worker_id="worker-a", lease_seconds=3,
-    )  # fmt: skip
-    heartbeat = Heartbeat(worker_id="worker-a", lease_seconds=3)
-    lease_register(worker_id="worker-a", lease_seconds=3)
+    worker, heartbeat = _running("worker-a")
     renew = worker_module.lease_renew
     stopping: list[threading.Thread] = []
 
@@ -236,13 +242,7 @@ def test_a_signal_inside_a_statement_does_not_keep_the_lease() -> None:
     # SIGTERM during the BEGIN that claims a task: SQLite had granted it,
     # then the handler raised SystemExit, and the connection stayed in a
     # transaction Django knew nothing of; releasing the lease then failed.
-    worker = LeasedWorker(
-        queue_names=["*"], excluded_queue_names=[], interval=0.1, batch=True,
-        max_tasks=None, backend_name="default", startup_delay=False,
-        worker_id="worker-a", lease_seconds=3,
-    )  # fmt: skip
-    heartbeat = Heartbeat(worker_id="worker-a", lease_seconds=3)
-    lease_register(worker_id="worker-a", lease_seconds=3)
+    worker, heartbeat = _running("worker-a")
     connection.ensure_connection()
     connection.connection.execute("BEGIN")  # behind Django's back, as the signal left it
 
