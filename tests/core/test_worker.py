@@ -13,9 +13,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 from django_tasks import TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from rapport.core import worker as worker_module
@@ -249,3 +250,38 @@ def test_a_signal_inside_a_statement_does_not_keep_the_lease() -> None:
     worker.stop(heartbeat)
 
     assert not WorkerLease.objects.exists(), "the stopped worker kept its lease"
+
+
+def _stopped_mid_statement(self: Worker) -> None:
+    # What SIGTERM did during the COMMIT of a claim on PostgreSQL: the
+    # handler marked the worker stopped and raised SystemExit, and Django,
+    # unwinding the transaction, then failed with a database error.
+    self.running = False
+    raise DatabaseError("can't change 'autocommit' now: connection in transaction status")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_database_error_while_stopping_is_still_a_clean_stop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(Worker, "run", _stopped_mid_statement)
+    worker, _ = _running("worker-a")
+    worker.loops = False
+
+    worker.run()  # returns: `rapport worker` exits 0
+
+    assert not WorkerLease.objects.exists(), "the stopped worker kept its lease"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_database_error_while_running_is_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fails(self: Worker) -> None:
+        raise DatabaseError("the database went away")
+
+    monkeypatch.setattr(Worker, "run", fails)
+    worker, _ = _running("worker-a")
+    worker.loops = False
+
+    with pytest.raises(DatabaseError, match="went away"):
+        worker.run()
+    assert not WorkerLease.objects.exists(), "the lease outlived the worker"

@@ -52,7 +52,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, connections
+from django.db import DatabaseError, close_old_connections, connection, connections
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -233,6 +233,18 @@ class LeasedWorker(Worker):
                 for start in LOOPS:
                     self.loop_threads += start(self.worker_id, self.loops_stopped)
             super().run()
+        except DatabaseError:
+            if self.running:
+                raise
+            # Asked to stop: the signal struck inside a statement (the
+            # handler raises SystemExit, say during the COMMIT that claims a
+            # task), and unwinding the transaction then failed. That is
+            # still the stop that was asked for.
+            logger.warning(
+                "Worker %s was stopped in the middle of a statement; stopping cleanly.",
+                self.worker_id,
+                exc_info=True,
+            )
         finally:
             self.stop(heartbeat)
 
