@@ -92,6 +92,70 @@ def test_a_campaign_goes_once_to_everyone_personalised(
     assert deliver().sent == 0
 
 
+def test_an_unsubscribe_during_a_batch_holds_back_the_rest_of_that_batch(
+    campaign: Campaign, people: list[Candidate], owner: User, smtp_sink: Sink,
+    always_open: Any, monkeypatch: pytest.MonkeyPatch, settings: Any,
+) -> None:  # fmt: skip
+    from rapport.outreach import delivery
+    from rapport.outreach.smtp import SmtpTransport
+
+    class UnsubscribingDuda(SmtpTransport):
+        """The real connection; Duda unsubscribes once the first message is out."""
+
+        def send(self, envelope: Any) -> None:
+            super().send(envelope)
+            services.unsubscribe(candidate=people[3], source="link")
+
+    monkeypatch.setattr(delivery, "CHECK_SECONDS", 0.0)  # every message reads the facts anew
+    services.campaign_launch(actor=owner, campaign=campaign)
+    _run_queue(campaign)
+    via = UnsubscribingDuda(settings.EMAIL_URL)
+    try:
+        outcome = delivery.deliver_once(owner="w/0", via=via)
+    finally:
+        via.close()
+    assert (outcome.sent, outcome.held) == (3, 1)
+    duda = Message.objects.get(candidate=people[3])
+    assert (duda.status, duda.reason) == (MessageStatus.SUPPRESSED, "unsubscribed")
+    assert "Duda, hello" not in [r.message["Subject"] for r in smtp_sink.received]
+
+
+def test_the_messages_a_batch_holds_back_are_written_together_with_their_reasons(
+    campaign: Campaign, people: list[Candidate], owner: User, smtp_sink: Sink,
+    always_open: Any,
+) -> None:  # fmt: skip
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rapport.outreach import delivery
+
+    _ana, bea, caio, duda = people
+    services.campaign_launch(actor=owner, campaign=campaign)
+    _run_queue(campaign)
+    Preference.objects.create(candidate=bea, unsubscribed_at=timezone.now())
+    Candidate.objects.filter(pk=caio.pk).update(consent=ConsentState.WITHDRAWN)
+    Message.objects.filter(candidate=duda).update(to_email="")
+    settled = delivery.Settled(owner="w/0")
+    claimed = delivery.claim(owner="w/0")
+    checks = delivery.Checks.read(claimed)
+    via = delivery.transport()
+    try:
+        for message in claimed:
+            delivery._deliver(message, checks=checks, settled=settled, via=via,
+                              outcome=delivery.Outcome())  # fmt: skip
+    finally:
+        via.close()
+    with CaptureQueriesContext(connection) as queries:
+        settled.write()
+    statements = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) == 4  # which are still ours, then one update per reason
+    held = dict(
+        Message.objects.filter(status=MessageStatus.SUPPRESSED).values_list("candidate", "reason")
+    )
+    assert held == {bea.pk: "unsubscribed", caio.pk: "consent_withdrawn", duda.pk: "no_address"}
+    assert not Message.objects.filter(status=MessageStatus.SENDING).exists()
+
+
 def test_messages_wait_for_the_window_in_each_candidates_time_zone(
     campaign: Campaign, people: list[Candidate], owner: User
 ) -> None:

@@ -66,6 +66,8 @@ def test_a_sent_email_is_on_the_timeline_and_updates_last_contacted(
     assert message.status == MessageStatus.SENT and message.attempts == 1
     sent = Activity.objects.get(candidate=candidate, kind=ActivityKind.EMAIL_SENT)
     assert sent.summary == "Hello Maria" and sent.target_id == message.pk
+    assert sent.data == {"to": "maria.souza@example.org", "kind": message.kind}
+    assert sent.occurred_at == message.sent_at and not sent.automated  # written by a person
     candidate.refresh_from_db()
     assert candidate.last_contacted_at == message.sent_at
 

@@ -6,12 +6,15 @@ with its own SMTP connection kept open between messages; with
 RAPPORT_SENDING_PROCESSES above 1, those threads are shared out among that
 many sending processes, so that the Python work around each message runs on
 several cores. A thread claims a
-small batch of due messages with a conditional update under a lease
+batch of due messages with a conditional update under a lease
 (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's IMMEDIATE
 transactions serialise the claim), so two workers never hold the same
-message. It checks the batch against the sending policy, then sends one
-message at a time and records each outcome in its own transaction the moment
-the server answers.
+message. It checks the batch against the sending policy (facts read for the
+whole batch, and read again for the rest of it once they are CHECK_SECONDS
+old), then sends one message at a time and marks each sent, in a statement
+of its own, the moment the server answers. What does not need to be written
+at once is written per batch: the messages the policy held back or moved
+later, and what follows from the sends (the timeline, the sequences).
 
 What a crash costs: a worker killed while it holds messages leaves them
 "sending"; once their lease lapses, another worker takes them over and
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import multiprocessing
 import multiprocessing.process
@@ -59,7 +63,8 @@ from rapport.people.models import Candidate
 
 logger = logging.getLogger(__name__)
 
-BATCH = 50
+BATCH = 200
+CHECK_SECONDS = 1.0  # how old the facts a message is checked against may be (see Checks)
 POLL_SECONDS = 1.0
 RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600]  # seconds, then every 6 hours
 
@@ -165,24 +170,53 @@ def deliver_once(*, owner: str, via: SmtpTransport | CaptureTransport) -> Outcom
         return outcome
     # Stop well before the lease lapses, leaving the rest to be claimed again.
     deadline = started + settings.OUTBOX_LEASE_SECONDS / 2
-    facts = policy.facts_for([m.candidate_id for m in batch], [m.to_email for m in batch])
-    stopped = _stopped(batch)
-    windows = _windows(batch)
+    checks: Checks | None = None
+    settled = Settled(owner=owner)
     sent: list[int] = []
     try:
         for index, message in enumerate(batch):
             if time.monotonic() > deadline:
+                settled.write()
                 outcome.released += _release(batch[index:], owner=owner)
                 break
-            done = _deliver(
-                message, facts=facts, stopped=stopped, windows=windows, owner=owner, via=via,
-                outcome=outcome,
-            )  # fmt: skip
-            if done:
+            if checks is None or checks.stale:
+                settled.write()  # what was decided counts in what is read next
+                checks = Checks.read(batch[index:])
+            if _deliver(message, checks=checks, settled=settled, via=via, outcome=outcome):
                 sent.append(message.pk)
     finally:
+        settled.write()
         sends_record(sent)
     return outcome
+
+
+@dataclass
+class Checks:
+    """What the messages of a batch are checked against: the policy's facts,
+    the campaigns and sequences that stopped, the send windows. Read again
+    for the rest of the batch once CHECK_SECONDS old, so that a change (an
+    unsubscribe, a pause) reaches messages already claimed within that time,
+    however slow the server."""
+
+    facts: policy.Facts
+    stopped: dict[int, str]
+    windows: dict[int, policy.Window | None]
+    read_at: float
+
+    @classmethod
+    def read(cls, messages: Sequence[Message]) -> Checks:
+        return cls(
+            facts=policy.facts_for(
+                [m.candidate_id for m in messages], [m.to_email for m in messages]
+            ),
+            stopped=_stopped(messages),
+            windows=_windows(messages),
+            read_at=time.monotonic(),
+        )
+
+    @property
+    def stale(self) -> bool:
+        return time.monotonic() - self.read_at > CHECK_SECONDS
 
 
 def _stopped(batch: Sequence[Message]) -> dict[int, str]:
@@ -234,41 +268,35 @@ def _windows(batch: Sequence[Message]) -> dict[int, policy.Window | None]:
 def _deliver(
     message: Message,
     *,
-    facts: policy.Facts,
-    stopped: dict[int, str],
-    windows: dict[int, policy.Window | None],
-    owner: str,
+    checks: Checks,
+    settled: Settled,
     via: SmtpTransport | CaptureTransport,
     outcome: Outcome,
 ) -> bool:
     """See one message through; True when it was sent."""
-    if message.pk in stopped:
-        reason = stopped[message.pk]
+    if message.pk in checks.stopped:
+        reason = checks.stopped[message.pk]
         status = MessageStatus.PAUSED if reason == "campaign_paused" else MessageStatus.CANCELLED
-        _finish(message, owner=owner, status=status, reason=reason)
+        settled.add(message, status=status, reason=reason)
         outcome.held += 1
         return False
+    facts = checks.facts
     verdict = policy.decide(
         facts,
         candidate_id=message.candidate_id,
         address=message.to_email,
         kind=message.kind,
         topic_id=message.topic_id,
-        window=windows.get(message.pk),
+        window=checks.windows.get(message.pk),
         message_id=message.pk,
     )
     if verdict.held:
-        if _finish(message, owner=owner, status=MessageStatus.SUPPRESSED, reason=verdict.reason):
-            _sequence_cannot_go_on(message, verdict.reason)
+        settled.add(message, status=MessageStatus.SUPPRESSED, reason=verdict.reason)
         outcome.held += 1
         return False
     if not verdict.send:
-        _finish(
-            message,
-            owner=owner,
-            status=MessageStatus.QUEUED,
-            reason=verdict.reason,
-            due_at=verdict.later,
+        settled.add(
+            message, status=MessageStatus.QUEUED, reason=verdict.reason, due_at=verdict.later
         )
         outcome.later += 1
         return False
@@ -276,18 +304,62 @@ def _deliver(
     try:
         via.send(envelope)
     except Deferred as exc:
-        _defer(message, owner=owner, error=exc, retry_days=facts.policy.retry_days)
+        _defer(message, owner=settled.owner, error=exc, retry_days=facts.policy.retry_days)
         outcome.deferred += 1
         return False
     except Rejected as exc:
-        _bounce(message, owner=owner, error=exc)
+        _bounce(message, owner=settled.owner, error=exc)
         outcome.bounced += 1
         return False
-    if not _sent(message, owner=owner, raw=envelope.data if via.captures else None):
+    if not _sent(message, owner=settled.owner, raw=envelope.data if via.captures else None):
         return False
     facts.recent.setdefault(message.candidate_id, []).insert(0, (message.pk, facts.now))
     outcome.sent += 1
     return True
+
+
+class Settled:
+    """Messages decided without sending (held back, moved later, stopped),
+    written together: one transaction for many, instead of one each. Until
+    written they stay claimed, so a worker killed before then leaves them to
+    be decided again once the lease lapses."""
+
+    def __init__(self, *, owner: str) -> None:
+        self.owner = owner
+        self.pending: list[tuple[Message, str, str, dt.datetime | None]] = []
+
+    def add(
+        self, message: Message, *, status: str, reason: str, due_at: dt.datetime | None = None
+    ) -> None:
+        self.pending.append((message, status, reason, due_at))
+
+    def write(self) -> None:
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, []
+        groups: dict[tuple[str, str, dt.datetime | None], list[int]] = {}
+        for message, status, reason, due_at in pending:
+            groups.setdefault((status, reason, due_at), []).append(message.pk)
+        with writing():
+            mine = set(
+                Message.objects.select_for_update()
+                .filter(
+                    id__in=[m.pk for m, *_ in pending],
+                    status=MessageStatus.SENDING,
+                    lease_owner=self.owner,
+                )
+                .values_list("id", flat=True)
+            )
+            for (status, reason, due_at), ids in groups.items():
+                fields: dict[str, object] = {
+                    "status": status, "reason": reason, "lease_owner": "", "lease_expires_at": None
+                }  # fmt: skip
+                if due_at is not None:
+                    fields["due_at"] = due_at
+                Message.objects.filter(id__in=[pk for pk in ids if pk in mine]).update(**fields)
+        for message, status, reason, _ in pending:
+            if status == MessageStatus.SUPPRESSED and message.pk in mine:
+                _sequence_cannot_go_on(message, reason)
 
 
 def _sequence_cannot_go_on(message: Message, reason: str) -> None:
@@ -381,50 +453,50 @@ def sends_record(message_ids: Sequence[int]) -> int:
     if not message_ids:
         return 0
     with writing():
-        messages = list(
+        rows = list(
             Message.objects.select_for_update(skip_locked=True)
             .filter(id__in=list(message_ids), status=MessageStatus.SENT, recorded=False)
-            .only(
-                "id",
-                "candidate_id",
-                "subject",
-                "to_email",
-                "kind",
-                "author_id",
-                "enrollment_id",
-                "step_id",
-                "sent_at",
-            )
-        )
-        if not messages:
-            return 0
-        Message.objects.filter(id__in=[m.pk for m in messages]).update(recorded=True)
-        count = len(messages)
-        # Mail to a teammate about a candidate is not contact with them.
-        messages = [m for m in messages if m.kind != MessageKind.STAFF]
-        if not messages:
-            return count
-        Activity.objects.bulk_create(
-            [
-                Activity(
-                    kind=ActivityKind.EMAIL_SENT, occurred_at=m.sent_at, candidate_id=m.candidate_id,
-                    summary=m.subject[:300], target_type="message", target_id=m.pk,
-                    data={"to": m.to_email, "kind": m.kind}, automated=m.author_id is None,
-                )
-                for m in messages
-                if m.sent_at is not None
-            ]
+            .values_list("id", "candidate_id", "subject", "to_email", "kind", "author_id",
+                         "enrollment_id", "sent_at")
         )  # fmt: skip
-        latest = max(m.sent_at for m in messages if m.sent_at)
-        Candidate.objects.filter(pk__in={m.candidate_id for m in messages}).filter(
-            Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=latest)
-        ).update(last_contacted_at=latest)
-        for m in messages:
-            if m.enrollment_id and m.sent_at:
-                from rapport.outreach.sequences import enrollment_step_sent
+        if not rows:
+            return 0
+        Message.objects.filter(id__in=[row[0] for row in rows]).update(recorded=True)
+        # Mail to a teammate about a candidate is not contact with them.
+        contacts = [row for row in rows if row[4] != MessageKind.STAFF and row[7] is not None]
+        if contacts:
+            _activities_insert(contacts)
+            latest = max(sent_at for *_, sent_at in contacts if sent_at is not None)
+            Candidate.objects.filter(pk__in={row[1] for row in contacts}).filter(
+                Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=latest)
+            ).update(last_contacted_at=latest)
+        steps = [row[0] for row in contacts if row[6]]
+        if steps:
+            from rapport.outreach.sequences import enrollment_step_sent
 
-                enrollment_step_sent(m, sent_at=m.sent_at)
-    return count
+            for message in Message.objects.filter(id__in=steps).select_related("step"):
+                assert message.sent_at is not None
+                enrollment_step_sent(message, sent_at=message.sent_at)
+    return len(rows)
+
+
+def _activities_insert(rows: Sequence[tuple[Any, ...]]) -> None:
+    """The "email sent" Activity of each sent message, in one statement run
+    for many rows: bulk_create prepares every field of every row through
+    the ORM, which cost more than the rest of recording a send."""
+    table = connection.ops.quote_name(Activity._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (occurred_at, kind, candidate_id, actor_id, target_type, "  # noqa: S608
+            "target_id, summary, data, confidential, automated) "
+            "VALUES (%s, %s, %s, NULL, 'message', %s, %s, %s, %s, %s)",
+            [
+                (adapt(sent_at), ActivityKind.EMAIL_SENT, candidate_id, pk, subject[:300],
+                 json.dumps({"to": to_email, "kind": kind}), False, author_id is None)
+                for pk, candidate_id, subject, to_email, kind, author_id, _, sent_at in rows
+            ],
+        )  # fmt: skip
 
 
 def sends_record_stale(*, older_than: dt.timedelta = dt.timedelta(minutes=1)) -> int:
