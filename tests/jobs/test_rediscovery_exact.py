@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable
 
 import pytest
+from django.db import connection
 
 from rapport.accounts.models import User
 from rapport.jobs import rediscovery
@@ -120,6 +121,8 @@ def test_the_top_is_the_top_of_everyone_whatever_rounds_it_takes(
     limit: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The database's rounds, not the pool in memory (tested below).
+    monkeypatch.setattr(rediscovery, "_from_memory", lambda *args: None)
     # A handful of rows per round and per batch: many rounds, rings and
     # larger reads, as at a million with the real sizes.
     monkeypatch.setattr(rediscovery, "ROWS_PER_ROUND", 4)
@@ -144,3 +147,26 @@ def test_the_top_is_the_top_of_everyone_whatever_rounds_it_takes(
             assert cold_search.rings > 0, f"no round read a ring: {cold_search}"
             assert cold_search.scored < len(crowd), f"it read everyone: {cold_search}"
     assert rings >= 3, "too few rings were read for the test to mean much"
+
+
+@pytest.mark.parametrize("limit", [1, 5, 20])
+def test_the_pool_in_memory_gives_the_top_of_everyone(
+    owner: User, job: Job, crowd: list[Candidate], limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL everyone's database part comes from the pool in memory:
+    the same features, the same sums, so the same top. The crowd was written
+    in this test's transaction, after the pool's snapshot: every one of them
+    is read from the tables beside it, as changed since."""
+    if connection.vendor != "postgresql":
+        pytest.skip("The pool is kept in memory on PostgreSQL only.")
+    monkeypatch.setattr(rediscovery, "ROWS_PER_LIMIT", 2)
+    monkeypatch.setattr(rediscovery, "BATCH", 3)
+    plan = rediscovery.plan_for(job)
+    scope = rediscovery.scope_for(owner, job, hide_in_pipeline=False)
+    rng = random.Random(limit)
+    for weights in [*WEIGHTS, *(_random_weights(rng) for _ in range(25))]:
+        expected = _everyone(plan, weights, scope, limit)
+        found, search = rediscovery.rank(plan, weights, scope, limit=limit)
+        assert search.path == "everyone, from the pool in memory"
+        assert search.exact, weights
+        assert [(s.features.id, s.score) for s in found] == expected, (weights, search)

@@ -458,3 +458,23 @@ class CandidateEmbedding(models.Model):
 
     def __str__(self) -> str:
         return f"Embedding of {self.candidate_id}"
+
+
+class PoolChange(models.Model):
+    """Candidates `low` to `high` (by id) changed in a way rediscovery's pool
+    in memory must read again (jobs/pool_memory.py): their row or their
+    skills were written by transaction `xid`. Written on PostgreSQL by the
+    database's own triggers (migration 0003), never by the app, so that no
+    write is missed, whichever path made it; both ends empty: a table was
+    emptied, everything changed. Kept a day (`pool_changes_prune`)."""
+
+    low = models.BigIntegerField(null=True)
+    high = models.BigIntegerField(null=True)
+    xid = models.BigIntegerField()
+    at = models.DateTimeField(default=now)
+
+    class Meta:
+        indexes = [models.Index(fields=["xid"], name="jobs_poolchange_xid")]
+
+    def __str__(self) -> str:
+        return f"Candidates {self.low}–{self.high} in transaction {self.xid}"

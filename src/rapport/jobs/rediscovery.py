@@ -48,9 +48,9 @@ import re
 import time
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -59,7 +59,7 @@ from django.db.models import Count
 from rapport.accounts.models import Capability
 from rapport.core.text import fold, words
 from rapport.engagement.scoring import band
-from rapport.jobs import semantic
+from rapport.jobs import pool_memory, semantic
 from rapport.jobs.models import Application, Job, JobSkill, Stage, StageKind
 from rapport.jobs.selectors import jobs_visible
 from rapport.jobs.services import SILVER_TAG, application_create
@@ -80,6 +80,8 @@ from rapport.people.selectors import candidates_visible
 from rapport.people.services import require
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from rapport.accounts.models import User
     from rapport.outreach.models import Sequence as OutreachSequence
 
@@ -863,6 +865,196 @@ def documents(
     return found
 
 
+# --- the database's part, from the pool in memory -------------------------------------
+
+
+class MemoryRows:
+    """Everyone the user may see with the database's part of their score,
+    computed from the pool in memory (`pool_memory`), and, for those changed
+    since it was read, from their tables: best first, ties by id, as many
+    as asked. The same features and the same sums as `features_sql`."""
+
+    def __init__(self, pool: pool_memory.Pool, columns: dict[str, Any], extra: list[Features]):
+        import numpy as np
+
+        self.pool = pool
+        self.columns = columns
+        self.order_key = -columns["base"]  # masked ones are -inf: last
+        self.valid = int(np.isfinite(columns["base"]).sum())
+        self.extra = sorted(extra, key=lambda f: (-f.base_sql, f.id))
+
+    def best(self, cap: int) -> Sequence[Features]:
+        import numpy as np
+
+        m = min(cap, self.valid)
+        if m <= 0:
+            return self.extra[:cap]
+        at = np.argpartition(self.order_key, m - 1)[:m] if m < self.pool.size else np.arange(m)
+        at = at[np.isfinite(self.order_key[at])]
+        at = at[np.lexsort((self.pool.ids[at], self.order_key[at]))]
+        rows = _LazyRows(self.columns, at)
+        if self.extra:
+            return sorted([*rows[:cap], *self.extra], key=lambda f: (-f.base_sql, f.id))[:cap]
+        return rows
+
+
+class _LazyRows(Sequence[Features]):
+    """Rows best first, each made when it is read: a ranking asks for many
+    and reads few."""
+
+    NAMES = ("ids", "req", "nice", "title", "place", "level", "engagement", "history", "silver", "base")  # fmt: skip
+
+    def __init__(self, columns: dict[str, Any], at: np.ndarray) -> None:
+        self.columns, self.at = columns, at
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    @overload
+    def __getitem__(self, index: int) -> Features: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Features]: ...
+    def __getitem__(self, index: int | slice) -> Features | list[Features]:
+        if isinstance(index, int):
+            return self[index : index + 1 if index != -1 else None][0]
+        at = self.at[index]
+        values = zip(*(self.columns[name][at].tolist() for name in self.NAMES), strict=True)
+        return [
+            Features(id=i, required=r, nice=n, title=t, location=p, seniority=lv, engagement=e,
+                     history=h, silver=s, base_sql=b)
+            for i, r, n, t, p, lv, e, h, s, b in values
+        ]  # fmt: skip
+
+
+def _from_memory(plan: Plan, k: Coefficients, scope: Scope) -> MemoryRows | None:
+    """The database's part for everyone, from the pool in memory; None where
+    it is not kept (SQLite, no numpy), for a user who sees only part of the
+    pool, or when too much changed since it was read."""
+    if scope.visible_sql or not pool_memory.usable():
+        return None
+    found = pool_memory.pool_for_ranking()
+    if found is None:
+        return None
+    import numpy as np
+
+    pool, ranges = found
+    n = pool.size
+    req, nice = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    for skill in plan.skills:
+        at = pool.holders.get(skill.skill_id)
+        if at is not None:
+            (req if skill.required else nice)[at] += 1
+    title = _per_value(pool, "titles", _title(plan))[pool.title]
+    place = _per_value(pool, "places", _location(plan))[pool.place]
+    level = _per_value(pool, "levels", _seniority_case(plan.seniority))[pool.level]
+    history, silver = np.zeros(n), np.zeros(n, dtype=np.int64)
+    ids, shares = _histories(plan, scope)
+    at, known = pool.positions(ids)
+    history[at] = np.asarray(shares, dtype=np.float64)[known]
+    if plan.silver_tag_id:
+        silver[pool.positions(_holding(plan.silver_tag_id))[0]] = 1
+    # The same sum, in the same order, as base_score: the same floats.
+    location = np.asarray([k.location.get(code, 0.0) for code in range(max(k.location, default=0) + 1)])  # fmt: skip
+    seniority = np.asarray([k.seniority.get(code, 0.0) for code in range(max(k.seniority, default=0) + 1)])  # fmt: skip
+    base = (
+        k.required * req
+        + k.nice * nice
+        + k.title * title
+        + location[place]
+        + seniority[level]
+        + k.history * history
+        + k.silver * silver
+        + k.engagement * pool.engagement
+    )
+    if scope.hide_in_pipeline:
+        base[pool.positions(_in_pipeline(plan.job_id))[0]] = -np.inf
+    extra: list[Features] = []
+    if ranges:
+        base[pool.within(ranges)] = -np.inf
+        changed = _ids_within(ranges)
+        if changed:
+            sql, params = features_sql(plan, k, scope, skill_floor=None, ids=changed)
+            extra = [replace(f, base_sql=base_score(k, f)) for f in _fetch_features(sql, params)]
+    columns = {
+        "ids": pool.ids, "req": req, "nice": nice, "title": title, "place": place,
+        "level": level, "engagement": pool.engagement, "history": history,
+        "silver": silver, "base": base,
+    }  # fmt: skip
+    return MemoryRows(pool, columns, extra)
+
+
+# What each kind of kept text is, as a table the SQL fragments can read.
+_VALUES = {
+    "titles": "unnest(CAST(%s AS text[])) WITH ORDINALITY AS c(current_title, n)",
+    "places": (
+        "unnest(CAST(%s AS text[]), CAST(%s AS text[]), CAST(%s AS text[])) "
+        "WITH ORDINALITY AS c(city, country, timezone, n)"
+    ),
+    "levels": "unnest(CAST(%s AS text[])) WITH ORDINALITY AS c(seniority, n)",
+}
+
+
+def _per_value(pool: pool_memory.Pool, kind: str, fragment: Fragment) -> np.ndarray:
+    """A fragment of the features' SQL (title words, place, level) for each
+    distinct value the pool keeps of its kind, computed by the database so
+    that it means exactly what it means in `features_sql`."""
+    import numpy as np
+
+    sql, params = fragment
+    key = (kind, sql, tuple(params))
+    if key not in pool.memo:
+        values: Sequence[Any] = getattr(pool, kind)
+        arrays = [list(column) for column in zip(*values, strict=True)] if kind == "places" else [list(values)]  # fmt: skip
+        if not values:
+            arrays = [[] for _ in range(3 if kind == "places" else 1)]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {sql} FROM {_VALUES[kind]} ORDER BY c.n", [*params, *arrays])  # noqa: S608
+            codes = [int(row[0]) for row in cursor.fetchall()]
+        if len(pool.memo) > 256:
+            pool.memo.clear()
+        pool.memo[key] = np.asarray(codes, dtype=np.int64)
+    return pool.memo[key]
+
+
+def _histories(plan: Plan, scope: Scope) -> tuple[list[int], list[float]]:
+    """The history feature (`_history`, the same expression) of everyone who
+    applied to another job; the rest have 0. Each job's last active stage is
+    found once, not once per application."""
+    sql = (
+        "SELECT a.candidate_id, MAX(CASE WHEN a.furthest_position >= t.top THEN 1.0 "
+        "ELSE CAST(a.furthest_position AS DOUBLE PRECISION) / t.top END) "
+        "FROM jobs_application a JOIN (SELECT st.job_id, MAX(st.position) AS top "
+        "FROM jobs_stage st WHERE st.kind = 'active' GROUP BY st.job_id) t ON t.job_id = a.job_id "
+        "WHERE a.job_id <> %s"
+    )
+    params: list[Any] = [plan.job_id]
+    if scope.job_ids is not None:
+        sql += f" AND a.job_id IN ({_holders(scope.job_ids)})" if scope.job_ids else " AND 1 = 0"
+        params += list(scope.job_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " GROUP BY a.candidate_id", params)
+        rows = cursor.fetchall()
+    return [r[0] for r in rows], [float(r[1]) for r in rows]
+
+
+def _holding(tag_id: int) -> list[int]:
+    return list(CandidateTag.objects.filter(tag_id=tag_id).values_list("candidate_id", flat=True))
+
+
+def _in_pipeline(job_id: int) -> list[int]:
+    return list(Application.objects.filter(job_id=job_id).values_list("candidate_id", flat=True))
+
+
+def _ids_within(ranges: Sequence[tuple[int, int]]) -> list[int]:
+    where = " OR ".join(["id BETWEEN %s AND %s"] * len(ranges))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM people_candidate WHERE {where}",  # noqa: S608
+            [x for r in ranges for x in r],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 # --- the ranking ----------------------------------------------------------------------
 
 # Scores are rounded to 6 decimals and the database adds floats in its own
@@ -927,7 +1119,7 @@ def rank(
     search = Search()
     term_tokens = [token for term in plan.terms for token in term.tokens]
 
-    def evaluate(rows: list[Features]) -> None:
+    def evaluate(rows: Sequence[Features]) -> None:
         fresh = [f for f in rows if f.id not in scored]
         if not fresh:
             return
@@ -954,7 +1146,10 @@ def rank(
         search.rounds += 1
     key = (plan.job_id, weights, limit, scope, semantic_top > 0)
     floor: Floor | None = None
-    if skill_top > 0:
+    # Everyone's database part at once from the pool in memory, where it is
+    # kept: no floor, no rings, only the rows best first.
+    memory = _from_memory(plan, k, scope)
+    if skill_top > 0 and memory is None:
         hint = _bars.get(key)
         if hint is not None:
             # The bar this ranking reached last time: usually still right,
@@ -965,15 +1160,26 @@ def rank(
             # required): usually enough to set a high bar.
             first = (k.required * len(plan.required) if k.required > 0 else skill_top) - MARGIN
             floor = Floor(first, first)
-    cap = max(limit * ROWS_PER_LIMIT, ROWS_PER_ROUND if floor is not None else ROWS_FOR_EVERYONE)
+    if memory is not None:
+        cap = ROWS_FOR_EVERYONE  # rows are made only as they are read
+    else:
+        cap = max(
+            limit * ROWS_PER_LIMIT, ROWS_PER_ROUND if floor is not None else ROWS_FOR_EVERYONE
+        )
     # The floor down to which every candidate was read and either scored or
     # proven out of reach: the next round reads only the ring below it.
     read: Floor | None = None
     while True:
         if floor is not None:
             floor = _driven(floor, worth, skill_top)
-        sql, params = features_sql(plan, k, scope, skill_floor=floor, skill_read=read, limit=cap)
-        rows = _fetch_features(sql, params)
+        rows: Sequence[Features]
+        if memory is not None:
+            rows = memory.best(cap)
+        else:
+            sql, params = features_sql(
+                plan, k, scope, skill_floor=floor, skill_read=read, limit=cap
+            )
+            rows = _fetch_features(sql, params)
         search.rounds += 1
         search.rings += read is not None
         # Best first by the database's part: score the text of a batch at a
@@ -1011,7 +1217,11 @@ def rank(
         _bars[key] = bar
         while len(_bars) > 512:
             _bars.pop(next(iter(_bars)))
-    search.path = "everyone" if floor is None else f"skill score from {max(floor.extra, 0):.3g}"
+    search.path = (
+        "everyone, from the pool in memory" if memory is not None
+        else "everyone" if floor is None
+        else f"skill score from {max(floor.extra, 0):.3g}"
+    )  # fmt: skip
     search.scored = len(scored)
     best = sorted(scored.values(), key=lambda s: (-s.score, s.features.id))[:limit]
     return best, search

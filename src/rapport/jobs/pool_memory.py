@@ -1,0 +1,402 @@
+"""Rediscovery's pool in memory, on PostgreSQL: the columns of every
+candidate that the ranking's formula reads, as numpy arrays, so that a
+ranking scores the whole pool at once instead of reading thousands of
+candidates' rows from the database.
+
+What is kept, per candidate in the order of their ids: the current title,
+the place (city, country, time zone) and the level, each as a code into a
+list of the distinct values, and the engagement score; per skill, who holds
+it. What is not kept: the words search reads (the ranking reads them for the
+few it needs), stages reached and silver medals (read each time: few
+candidates have either).
+
+How it stays exact, never trusted blindly:
+
+- The shared copy is read on a connection of its own, so it holds committed
+  data only, all from one snapshot, and it remembers which transactions
+  that snapshot could not see (`Pool.watermark` and `Pool.running`).
+- The database logs every write to what is kept (`jobs.PoolChange`, written
+  by its own triggers: the range of candidates a statement added or
+  removed, or the candidate whose kept column an update changed, with the
+  writing transaction). What a transaction the snapshot could not see
+  wrote may be missing from the copy; everything else is in it.
+- A ranking asks, on its own connection, which candidates such transactions
+  touched (`Pool.changed`: committed since, or its own) and reads those from
+  their tables like any other query; the copy scores only the others.
+- When those are many, the copy reads them itself (`pool_for_ranking` advances
+  it); when they are a large part of the pool, when a table was emptied, or
+  when the log may have been pruned past the copy (it is kept a day), the
+  copy is read again whole.
+
+docs/decisions/0012-rediscovery-in-memory.md says why, and what it costs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    import numpy as np
+
+logger = logging.getLogger(__name__)
+
+# Candidates changed since the copy's snapshot that a ranking reads from
+# their tables; beyond this the copy reads them in first (`_advance`).
+ADVANCE_AT = 2_000
+# A ranking never reads more than this many from their tables: with more
+# changed and not yet committed (a long import in the same transaction), it
+# ranks without the copy.
+CHANGED_AT_MOST = 50_000
+# Beyond this share of the pool changed, the copy is read again whole.
+REBUILD_SHARE = 0.2
+# The log is pruned after a day (`pool_changes_prune`); a copy whose
+# snapshot is older than this is read again whole rather than advanced.
+ADVANCE_FOR = dt.timedelta(hours=12)
+LOG_KEPT = dt.timedelta(days=1)
+# The copy is advanced at least this often, so that the log a ranking reads stays short.
+REFRESH_EVERY = 600.0  # seconds
+
+CANDIDATE_COLUMNS = "id, current_title, city, country, timezone, seniority, engagement_score"
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Every candidate's kept columns, as of one snapshot. Never changed in
+    place: advancing makes a new one, so a ranking reading this one is never
+    disturbed."""
+
+    ids: np.ndarray  # int64, ascending
+    title: np.ndarray  # int32, into titles
+    place: np.ndarray  # int32, into places
+    level: np.ndarray  # int32, into levels
+    engagement: np.ndarray  # float64
+    holders: dict[int, np.ndarray]  # skill id: positions (int64, ascending) of its holders
+    titles: tuple[str, ...]
+    places: tuple[tuple[str, str, str], ...]
+    levels: tuple[str, ...]
+    # The snapshot, as PostgreSQL describes it: every transaction before
+    # `watermark` had ended when it was taken, except those `running`.
+    watermark: int
+    running: tuple[int, ...]
+    taken: float  # time.monotonic() of the snapshot
+    taken_at: dt.datetime
+    # What a ranking computed once per distinct value (a job's title words
+    # against every distinct title...), by what it computed.
+    memo: dict[Any, np.ndarray] = field(default_factory=dict, compare=False)
+
+    @property
+    def size(self) -> int:
+        return int(self.ids.shape[0])
+
+    def positions(self, ids: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The positions of those of `ids` in the copy, and which of `ids` they are."""
+        import numpy as np
+
+        wanted = np.asarray(ids, dtype=np.int64)
+        at = np.searchsorted(self.ids, wanted)
+        at[at >= self.size] = 0
+        found = self.ids[at] == wanted if self.size else np.zeros(len(wanted), dtype=bool)
+        return at[found], found
+
+    def within(self, ranges: Iterable[tuple[int, int]]) -> np.ndarray:
+        """A mask of the copy's candidates whose ids fall in any of the ranges."""
+        import numpy as np
+
+        mask = np.zeros(self.size, dtype=bool)
+        for low, high in ranges:
+            start = np.searchsorted(self.ids, low, side="left")
+            end = np.searchsorted(self.ids, high, side="right")
+            mask[start:end] = True
+        return mask
+
+    def changed(self) -> list[tuple[int, int]] | None:
+        """The ranges of candidates written since the snapshot by a
+        transaction this connection can see (its own included), merged; None
+        when a table was emptied since (everything changed)."""
+        with connection.cursor() as cursor:
+            cursor.execute(*self._since())
+            rows = cursor.fetchall()
+        if any(low is None for low, _ in rows):
+            return None
+        return merged((int(low), int(high)) for low, high in rows)
+
+    def _since(self) -> tuple[str, list[Any]]:
+        """The log written by transactions the snapshot could not see."""
+        return (
+            "SELECT low, high FROM jobs_poolchange WHERE xid >= %s OR xid = ANY(%s)",
+            [self.watermark, list(self.running)],
+        )
+
+
+def merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching ranges as one."""
+    out: list[tuple[int, int]] = []
+    for low, high in sorted(ranges):
+        if out and low <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], high))
+        else:
+            out.append((low, high))
+    return out
+
+
+def span(ranges: Iterable[tuple[int, int]]) -> int:
+    return sum(high - low + 1 for low, high in ranges)
+
+
+def usable() -> bool:
+    """The copy is kept on PostgreSQL only (SQLite has no log of changes, and
+    its pools are small), and only with numpy."""
+    from rapport.jobs import semantic
+
+    return connection.vendor == "postgresql" and semantic.numpy_available()
+
+
+_lock = threading.Lock()
+_pools: dict[str, Pool] = {}  # by database, as settings name it
+
+
+def pool_for_ranking() -> tuple[Pool, list[tuple[int, int]]] | None:
+    """The shared copy, and the ranges of candidates a ranking must read
+    from their tables instead (changed since the copy's snapshot); None when
+    those are too many to be worth it. The copy is read whole the first time,
+    and advanced when more than ADVANCE_AT changed or every REFRESH_EVERY."""
+    key = _database_key()
+    pool = _pools.get(key)
+    if pool is not None and time.monotonic() - pool.taken < REFRESH_EVERY:
+        ranges = pool.changed()
+        if ranges is not None and span(ranges) <= ADVANCE_AT:
+            return pool, ranges
+    with _lock:
+        latest = _pools.get(key)
+        if latest is pool or latest is None:
+            latest = _pools[key] = _read(pool)
+    ranges = latest.changed()
+    if ranges is None or span(ranges) > CHANGED_AT_MOST:
+        return None
+    return latest, ranges
+
+
+def pool_forget() -> None:
+    """Drop every copy (tests, and a database that was replaced)."""
+    with _lock:
+        _pools.clear()
+
+
+def _database_key() -> str:
+    s = connection.settings_dict
+    return f"{s.get('HOST')}:{s.get('PORT')}/{s.get('NAME')}"
+
+
+def _read(previous: Pool | None) -> Pool:
+    """A new copy, on a connection of its own, from one snapshot: the
+    previous one advanced by what changed since it, or everything."""
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        other.ensure_connection()
+        raw = other.connection
+        raw.autocommit = True
+        started = time.monotonic()
+        with raw.cursor() as cursor:
+            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                cursor.execute(
+                    "SELECT pg_snapshot_xmax(s)::text::bigint, "
+                    "ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(s) x) "
+                    "FROM pg_current_snapshot() s"
+                )
+                row = cursor.fetchone()
+                assert row is not None
+                snapshot = (int(row[0]), tuple(int(x) for x in row[1]))
+                pool = None
+                if previous is not None and _advanceable(previous):
+                    pool = _advance(cursor, previous, snapshot)
+                if pool is None:
+                    pool = _whole(cursor, snapshot)
+            finally:
+                cursor.execute("COMMIT")
+        logger.info(
+            "Rediscovery's pool in memory: %s candidates read in %.2f s.",
+            pool.size,
+            time.monotonic() - started,
+        )
+        return pool
+    finally:
+        other.close()
+
+
+def _advanceable(pool: Pool) -> bool:
+    return timezone.now() - pool.taken_at < ADVANCE_FOR
+
+
+def _whole(cursor: Any, snapshot: tuple[int, tuple[int, ...]]) -> Pool:
+    import numpy as np
+
+    columns = _Columns()
+    cursor.execute(f"SELECT {CANDIDATE_COLUMNS} FROM people_candidate ORDER BY id")  # noqa: S608
+    while rows := cursor.fetchmany(20_000):
+        columns.add(rows)
+    ids = np.asarray(columns.ids, dtype=np.int64)
+    skills = _skill_rows(cursor, "TRUE")
+    return Pool(
+        ids=ids,
+        title=np.asarray(columns.title, dtype=np.int32),
+        place=np.asarray(columns.place, dtype=np.int32),
+        level=np.asarray(columns.level, dtype=np.int32),
+        engagement=np.asarray(columns.engagement, dtype=np.float64),
+        holders=_holders_of(ids, skills),
+        titles=tuple(columns.titles),
+        places=tuple(columns.places),
+        levels=tuple(columns.levels),
+        watermark=snapshot[0],
+        running=snapshot[1],
+        taken=time.monotonic(),
+        taken_at=timezone.now(),
+    )
+
+
+def _advance(cursor: Any, pool: Pool, snapshot: tuple[int, tuple[int, ...]]) -> Pool | None:
+    """The copy with the candidates changed since its snapshot read again;
+    None when that is not worth it (or not possible) and the whole pool
+    should be read instead."""
+    import numpy as np
+
+    cursor.execute(*pool._since())
+    rows = cursor.fetchall()
+    if any(low is None for low, _ in rows):
+        return None
+    ranges = merged((int(low), int(high)) for low, high in rows)
+    if span(ranges) > max(ADVANCE_AT, REBUILD_SHARE * pool.size):
+        return None
+    where = " OR ".join(f"id BETWEEN {int(lo)} AND {int(hi)}" for lo, hi in ranges) or "FALSE"
+    columns = _Columns(pool)
+    cursor.execute(f"SELECT {CANDIDATE_COLUMNS} FROM people_candidate WHERE {where} ORDER BY id")  # noqa: S608
+    columns.add(cursor.fetchall())
+    fresh_ids = np.asarray(columns.ids, dtype=np.int64)
+    kept = ~pool.within(ranges)
+    ids = np.concatenate([pool.ids[kept], fresh_ids])
+    order = np.argsort(ids, kind="stable")
+    # Where each kept old position and each fresh row land in the new order.
+    new_at = np.empty(len(ids), dtype=np.int64)
+    new_at[order] = np.arange(len(ids))
+    old_to_new = np.full(pool.size, -1, dtype=np.int64)
+    old_to_new[np.flatnonzero(kept)] = new_at[: int(kept.sum())]
+    holders: dict[int, np.ndarray] = {}
+    for skill_id, at in pool.holders.items():
+        moved = old_to_new[at]
+        holders[skill_id] = moved[moved >= 0]
+    skill_where = where.replace("id BETWEEN", "candidate_id BETWEEN")
+    fresh = _holders_of(fresh_ids, _skill_rows(cursor, skill_where))
+    offset = int(kept.sum())
+    for skill_id, at in fresh.items():
+        placed = new_at[offset + at]
+        both = np.concatenate([holders.get(skill_id, placed[:0]), placed])
+        holders[skill_id] = np.sort(both)
+    return Pool(
+        ids=ids[order],
+        title=np.concatenate([pool.title[kept], np.asarray(columns.title, dtype=np.int32)])[order],
+        place=np.concatenate([pool.place[kept], np.asarray(columns.place, dtype=np.int32)])[order],
+        level=np.concatenate([pool.level[kept], np.asarray(columns.level, dtype=np.int32)])[order],
+        engagement=np.concatenate(
+            [pool.engagement[kept], np.asarray(columns.engagement, dtype=np.float64)]
+        )[order],
+        holders={s: h for s, h in holders.items() if len(h)},
+        titles=tuple(columns.titles),
+        places=tuple(columns.places),
+        levels=tuple(columns.levels),
+        watermark=snapshot[0],
+        running=snapshot[1],
+        taken=time.monotonic(),
+        taken_at=timezone.now(),
+    )
+
+
+class _Columns:
+    """Rows of candidates as columns, texts as codes (extending an earlier
+    copy's lists, so its codes keep their meaning)."""
+
+    def __init__(self, pool: Pool | None = None) -> None:
+        self.ids: list[int] = []
+        self.title: list[int] = []
+        self.place: list[int] = []
+        self.level: list[int] = []
+        self.engagement: list[float] = []
+        self.titles = list(pool.titles) if pool else []
+        self.places = list(pool.places) if pool else []
+        self.levels = list(pool.levels) if pool else []
+        self._title = {t: i for i, t in enumerate(self.titles)}
+        self._place = {p: i for i, p in enumerate(self.places)}
+        self._level = {lv: i for i, lv in enumerate(self.levels)}
+
+    def add(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        for pk, title, city, country, zone, level, engagement in rows:
+            self.ids.append(pk)
+            self.title.append(_code(self._title, self.titles, title))
+            self.place.append(_code(self._place, self.places, (city, country, zone)))
+            self.level.append(_code(self._level, self.levels, level))
+            self.engagement.append(engagement)
+
+
+def _code(codes: dict[Any, int], values: list[Any], value: Any) -> int:
+    code = codes.get(value)
+    if code is None:
+        code = codes[value] = len(values)
+        values.append(value)
+    return code
+
+
+def _skill_rows(cursor: Any, where: str) -> np.ndarray:
+    """(candidate id, skill id) of every skill row matching `where`, copied
+    out in PostgreSQL's binary format (a million rows in well under a second)."""
+    import numpy as np
+
+    query = (
+        "COPY (SELECT candidate_id, skill_id FROM people_candidateskill "  # noqa: S608
+        f"WHERE {where}) TO STDOUT (FORMAT BINARY)"
+    )
+    with cursor.copy(query) as copy:
+        data = b"".join(bytes(block) for block in copy)
+    # A 19-byte header, then per row: a field count, and per field its
+    # length and its big-endian value; then a 2-byte end mark.
+    row = np.dtype(
+        [("n", ">i2"), ("l1", ">i4"), ("candidate", ">i8"), ("l2", ">i4"), ("skill", ">i8")]
+    )
+    body = data[19:-2]
+    assert len(body) % row.itemsize == 0, "unexpected COPY layout"
+    table = np.frombuffer(body, dtype=row)
+    return np.stack([table["candidate"].astype(np.int64), table["skill"].astype(np.int64)], axis=1)
+
+
+def _holders_of(ids: np.ndarray, skills: np.ndarray) -> dict[int, np.ndarray]:
+    """Per skill, the positions in `ids` (ascending) of those holding it;
+    rows of candidates not in `ids` (added after the snapshot's rows were
+    read: impossible in one snapshot, so none) are left out."""
+    import numpy as np
+
+    if not len(skills) or not len(ids):
+        return {}
+    at = np.searchsorted(ids, skills[:, 0])
+    at[at >= len(ids)] = 0
+    ok = ids[at] == skills[:, 0]
+    at, skill = at[ok], skills[ok, 1]
+    order = np.lexsort((at, skill))
+    at, skill = at[order], skill[order]
+    starts = np.flatnonzero(np.r_[True, skill[1:] != skill[:-1]])
+    ends = np.r_[starts[1:], len(skill)]
+    return {int(skill[s]): at[s:e] for s, e in zip(starts, ends, strict=True)}
+
+
+def pool_changes_prune(*, older_than: dt.timedelta = LOG_KEPT) -> int:
+    """Forget the log of changes older than a day (a periodic task)."""
+    from rapport.jobs.models import PoolChange
+
+    deleted, _ = PoolChange.objects.filter(at__lt=timezone.now() - older_than).delete()
+    return deleted
