@@ -24,6 +24,8 @@ class JobsConfig(AppConfig):
         # Stage automations: delayed emails go out when due; held ones wait
         # beside the recruiter's tasks.
         schedule.every(dt.timedelta(minutes=1), "rapport.jobs.automations.automations_due")
+        # Rediscovery's log of changes for the pool in memory: kept a day.
+        schedule.every(dt.timedelta(hours=1), "rapport.jobs.semantic_tasks.pool_changes_forget")
         elsewhere_register(
             "automation_review",
             label="Emails held for your review",

@@ -892,10 +892,15 @@ class MemoryRows:
         at = np.argpartition(self.order_key, m - 1)[:m] if m < self.pool.size else np.arange(m)
         at = at[np.isfinite(self.order_key[at])]
         at = at[np.lexsort((self.pool.ids[at], self.order_key[at]))]
-        rows = _LazyRows(self.columns, at)
-        if self.extra:
-            return sorted([*rows[:cap], *self.extra], key=lambda f: (-f.base_sql, f.id))[:cap]
-        return rows
+        if not self.extra:
+            return _LazyRows(self.columns, at)
+        # Those changed since the pool was read, among the rest in order.
+        columns = {name: self.columns[name][at] for name in _LazyRows.NAMES}
+        for name, attribute in zip(_LazyRows.NAMES, _LazyRows.FEATURES, strict=True):
+            given = np.asarray([getattr(f, attribute) for f in self.extra])
+            columns[name] = np.concatenate([columns[name], given])
+        order = np.lexsort((columns["ids"], -columns["base"]))[:cap]
+        return _LazyRows(columns, order)
 
 
 class _LazyRows(Sequence[Features]):
@@ -903,6 +908,7 @@ class _LazyRows(Sequence[Features]):
     and reads few."""
 
     NAMES = ("ids", "req", "nice", "title", "place", "level", "engagement", "history", "silver", "base")  # fmt: skip
+    FEATURES = ("id", "required", "nice", "title", "location", "seniority", "engagement", "history", "silver", "base_sql")  # fmt: skip
 
     def __init__(self, columns: dict[str, Any], at: np.ndarray) -> None:
         self.columns, self.at = columns, at
