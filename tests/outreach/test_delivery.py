@@ -256,3 +256,17 @@ def test_after_a_refusal_the_connection_carries_on_with_the_next_message(
     outcome = deliver()
     assert (outcome.bounced, outcome.sent) == (1, 1)
     assert [r.rcpt_tos for r in smtp_sink.received] == [["olga@example.org"]]
+
+
+def test_a_long_subject_with_accents_arrives_whole_in_short_encoded_words(
+    smtp_sink: Sink, deliver: Callable[..., Any], owner: User, candidate: Candidate
+) -> None:
+    subject = "Olá {{ candidate.first_name }}, " + "uma vaga em São Paulo — ação já! " * 6
+    _send(owner, candidate, subject=subject)
+    assert deliver().sent == 1
+    [received] = smtp_sink.received
+    expected = "Olá Maria, " + "uma vaga em São Paulo — ação já! " * 6
+    assert received.message["Subject"] == expected.strip()
+    head = received.data.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    words = [w for line in head.split("\r\n") for w in line.split() if w.startswith("=?utf-8?")]
+    assert len(words) > 1 and all(len(w) <= 75 for w in words)

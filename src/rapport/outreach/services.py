@@ -212,6 +212,8 @@ def messages_insert(rows: Sequence[dict[str, Any]]) -> int:
     adapt = connection.ops.adapt_datetimefield_value
     table = quote(Message._meta.db_table)
     columns = ", ".join(quote(n) for n in names)
+    if connection.vendor == "postgresql":
+        return _messages_insert_arrays(rows, names, defaults, table=table, columns=columns)
     row_marks = "(" + ", ".join(["%s"] * len(names)) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), INSERT_ROWS):
@@ -223,6 +225,32 @@ def messages_insert(rows: Sequence[dict[str, Any]]) -> int:
             ]
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_marks] * len(chunk))} "  # noqa: S608
+                "ON CONFLICT DO NOTHING",
+                params,
+            )
+    return len(rows)
+
+
+def _messages_insert_arrays(
+    rows: Sequence[dict[str, Any]], names: list[str], defaults: dict[str, Any], *, table: str,
+    columns: str,
+) -> int:  # fmt: skip
+    """PostgreSQL: one array per column, unnested into rows. The statement
+    keeps one placeholder per column however many rows it carries; with one
+    per value, the driver spent more time finding the placeholders of each
+    statement than the server took to insert its rows."""
+    # Arrays of text, not varchar(n): a cast to varchar(n) would cut a long
+    # value short where an insert refuses it.
+    fields = {f.attname: f for f in Message._meta.concrete_fields}
+    types = [fields[n].db_type(connection) or "text" for n in names]
+    arrays = ", ".join(f"%s::{'text' if t.startswith('varchar') else t}[]" for t in types)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_ROWS):
+            chunk = rows[start : start + INSERT_ROWS]
+            params = [[row[n] for row in chunk] for n in rows[0]]
+            params += [[value] * len(chunk) for value in defaults.values()]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) "  # noqa: S608
                 "ON CONFLICT DO NOTHING",
                 params,
             )

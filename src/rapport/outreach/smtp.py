@@ -50,16 +50,15 @@ class SmtpTransport:
     def _connect(self) -> smtplib.SMTP:
         if self.connection is not None:
             return self.connection
-        context = ssl.create_default_context()
         try:
             if self.scheme == "smtps":
                 connection: smtplib.SMTP = smtplib.SMTP_SSL(
-                    self.host, self.port, timeout=self.timeout, context=context
+                    self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
                 )
             else:
                 connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
                 if self.scheme == "smtp+starttls":
-                    connection.starttls(context=context)
+                    connection.starttls(context=ssl.create_default_context())
             connection.ehlo()
             if self.username:
                 connection.login(self.username, self.password)

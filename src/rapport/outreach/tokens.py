@@ -29,14 +29,22 @@ def signature(value: str, purpose: str) -> str:
     return _signature(value, purpose)
 
 
-def _signature(value: str, purpose: str) -> str:
-    digest = hmac.new(_key(settings.SECRET_KEY, purpose), value.encode(), hashlib.sha256).digest()
+def _signature(value: str, purpose: str, secret: str | None = None) -> str:
+    key = _key(settings.SECRET_KEY if secret is None else secret, purpose)
+    digest = hmac.new(key, value.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode()[:SIGNATURE_CHARS]
 
 
 def _sign(value: int, purpose: str) -> str:
+    return _signed(value, purpose, settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=1024)
+def _signed(value: int, purpose: str, secret: str) -> str:
+    """Kept a while: a message names its own token in its return path, its
+    pixel and each of its links, and its candidate's in three more places."""
     text = format(value, "x")
-    return f"{text}-{_signature(text, purpose)}"
+    return f"{text}-{_signature(text, purpose, secret)}"
 
 
 def _unsign(token: str, purpose: str) -> int | None:
