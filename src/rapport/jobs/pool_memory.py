@@ -28,7 +28,7 @@ How it stays exact, never trusted blindly:
   when the log may have been pruned past the copy (it is kept a day), the
   copy is read again whole.
 
-docs/decisions/0012-rediscovery-in-memory.md says why, and what it costs.
+docs/decisions/0013-rediscovery-pool-in-memory.md says why, and what it costs.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class Pool:
     place: np.ndarray  # int32, into places
     level: np.ndarray  # int32, into levels
     engagement: np.ndarray  # float64
-    holders: dict[int, np.ndarray]  # skill id: positions (int64, ascending) of its holders
+    holders: dict[int, np.ndarray]  # skill id: positions (int32, ascending) of its holders
     titles: tuple[str, ...]
     places: tuple[tuple[str, str, str], ...]
     levels: tuple[str, ...]
@@ -220,7 +220,7 @@ def _read(previous: Pool | None) -> Pool:
                 if previous is not None and _advanceable(previous):
                     pool = _advance(cursor, previous, snapshot)
                 if pool is None:
-                    pool = _whole(cursor, snapshot)
+                    pool = _whole(raw, cursor, snapshot)
             finally:
                 cursor.execute("COMMIT")
         logger.info(
@@ -237,22 +237,21 @@ def _advanceable(pool: Pool) -> bool:
     return timezone.now() - pool.taken_at < ADVANCE_FOR
 
 
-def _whole(cursor: Any, snapshot: tuple[int, tuple[int, ...]]) -> Pool:
-    import numpy as np
-
+def _whole(raw: Any, cursor: Any, snapshot: tuple[int, tuple[int, ...]]) -> Pool:
     columns = _Columns()
-    cursor.execute(f"SELECT {CANDIDATE_COLUMNS} FROM people_candidate ORDER BY id")  # noqa: S608
-    while rows := cursor.fetchmany(20_000):
-        columns.add(rows)
-    ids = np.asarray(columns.ids, dtype=np.int64)
-    skills = _skill_rows(cursor, "TRUE")
+    # A cursor on the server: a chunk of rows in memory at a time, not all.
+    with raw.cursor(name="rapport_pool") as rows_of:
+        rows_of.execute(f"SELECT {CANDIDATE_COLUMNS} FROM people_candidate ORDER BY id")  # noqa: S608
+        while rows := rows_of.fetchmany(20_000):
+            columns.add(rows)
+    ids, title, place, level, engagement = columns.arrays()
     return Pool(
         ids=ids,
-        title=np.asarray(columns.title, dtype=np.int32),
-        place=np.asarray(columns.place, dtype=np.int32),
-        level=np.asarray(columns.level, dtype=np.int32),
-        engagement=np.asarray(columns.engagement, dtype=np.float64),
-        holders=_holders_of(ids, skills),
+        title=title,
+        place=place,
+        level=level,
+        engagement=engagement,
+        holders=_holders_of(cursor, ids, "TRUE"),
         titles=tuple(columns.titles),
         places=tuple(columns.places),
         levels=tuple(columns.levels),
@@ -280,7 +279,7 @@ def _advance(cursor: Any, pool: Pool, snapshot: tuple[int, tuple[int, ...]]) -> 
     columns = _Columns(pool)
     cursor.execute(f"SELECT {CANDIDATE_COLUMNS} FROM people_candidate WHERE {where} ORDER BY id")  # noqa: S608
     columns.add(cursor.fetchall())
-    fresh_ids = np.asarray(columns.ids, dtype=np.int64)
+    fresh_ids, title, place, level, engagement = columns.arrays()
     kept = ~pool.within(ranges)
     ids = np.concatenate([pool.ids[kept], fresh_ids])
     order = np.argsort(ids, kind="stable")
@@ -292,22 +291,20 @@ def _advance(cursor: Any, pool: Pool, snapshot: tuple[int, tuple[int, ...]]) -> 
     holders: dict[int, np.ndarray] = {}
     for skill_id, at in pool.holders.items():
         moved = old_to_new[at]
-        holders[skill_id] = moved[moved >= 0]
+        holders[skill_id] = moved[moved >= 0].astype(np.int32)
     skill_where = where.replace("id BETWEEN", "candidate_id BETWEEN")
-    fresh = _holders_of(fresh_ids, _skill_rows(cursor, skill_where))
+    fresh = _holders_of(cursor, fresh_ids, skill_where)
     offset = int(kept.sum())
     for skill_id, at in fresh.items():
         placed = new_at[offset + at]
         both = np.concatenate([holders.get(skill_id, placed[:0]), placed])
-        holders[skill_id] = np.sort(both)
+        holders[skill_id] = np.sort(both).astype(np.int32)
     return Pool(
         ids=ids[order],
-        title=np.concatenate([pool.title[kept], np.asarray(columns.title, dtype=np.int32)])[order],
-        place=np.concatenate([pool.place[kept], np.asarray(columns.place, dtype=np.int32)])[order],
-        level=np.concatenate([pool.level[kept], np.asarray(columns.level, dtype=np.int32)])[order],
-        engagement=np.concatenate(
-            [pool.engagement[kept], np.asarray(columns.engagement, dtype=np.float64)]
-        )[order],
+        title=np.concatenate([pool.title[kept], title])[order],
+        place=np.concatenate([pool.place[kept], place])[order],
+        level=np.concatenate([pool.level[kept], level])[order],
+        engagement=np.concatenate([pool.engagement[kept], engagement])[order],
         holders={s: h for s, h in holders.items() if len(h)},
         titles=tuple(columns.titles),
         places=tuple(columns.places),
@@ -320,15 +317,12 @@ def _advance(cursor: Any, pool: Pool, snapshot: tuple[int, tuple[int, ...]]) -> 
 
 
 class _Columns:
-    """Rows of candidates as columns, texts as codes (extending an earlier
-    copy's lists, so its codes keep their meaning)."""
+    """Rows of candidates as columns, a chunk at a time into numpy arrays,
+    texts as codes (extending an earlier copy's lists, so that its codes keep
+    their meaning)."""
 
     def __init__(self, pool: Pool | None = None) -> None:
-        self.ids: list[int] = []
-        self.title: list[int] = []
-        self.place: list[int] = []
-        self.level: list[int] = []
-        self.engagement: list[float] = []
+        self.chunks: list[tuple[np.ndarray, ...]] = []
         self.titles = list(pool.titles) if pool else []
         self.places = list(pool.places) if pool else []
         self.levels = list(pool.levels) if pool else []
@@ -337,12 +331,32 @@ class _Columns:
         self._level = {lv: i for i, lv in enumerate(self.levels)}
 
     def add(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        for pk, title, city, country, zone, level, engagement in rows:
-            self.ids.append(pk)
-            self.title.append(_code(self._title, self.titles, title))
-            self.place.append(_code(self._place, self.places, (city, country, zone)))
-            self.level.append(_code(self._level, self.levels, level))
-            self.engagement.append(engagement)
+        import numpy as np
+
+        ids, title, place, level, engagement = [], [], [], [], []
+        for pk, current_title, city, country, zone, seniority, score in rows:
+            ids.append(pk)
+            title.append(_code(self._title, self.titles, current_title))
+            place.append(_code(self._place, self.places, (city, country, zone)))
+            level.append(_code(self._level, self.levels, seniority))
+            engagement.append(score)
+        self.chunks.append(
+            (
+                np.asarray(ids, dtype=np.int64),
+                np.asarray(title, dtype=np.int32),
+                np.asarray(place, dtype=np.int32),
+                np.asarray(level, dtype=np.int32),
+                np.asarray(engagement, dtype=np.float64),
+            )
+        )
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """ids, title, place, level, engagement."""
+        import numpy as np
+
+        if not self.chunks:
+            self.add([])
+        return tuple(np.concatenate(parts) for parts in zip(*self.chunks, strict=True))
 
 
 def _code(codes: dict[Any, int], values: list[Any], value: Any) -> int:
@@ -353,42 +367,57 @@ def _code(codes: dict[Any, int], values: list[Any], value: Any) -> int:
     return code
 
 
-def _skill_rows(cursor: Any, where: str) -> np.ndarray:
-    """(candidate id, skill id) of every skill row matching `where`, copied
-    out in PostgreSQL's binary format (a million rows in well under a second)."""
+# PostgreSQL's binary COPY: a 19-byte header, then per row a field count and,
+# per field, its length and its big-endian value; then a 2-byte end mark.
+_HEADER, _TRAILER = 19, 2
+_CHUNK = 8 << 20  # bytes of rows read into numpy at a time
+
+
+def _holders_of(cursor: Any, ids: np.ndarray, where: str) -> dict[int, np.ndarray]:
+    """Per skill, the positions in `ids` (ascending) of the candidates who
+    hold it, among the skill rows matching `where`: copied out in binary,
+    in the order of the skill index, a few megabytes at a time (a million
+    candidates' skills take well under a second, and little memory)."""
     import numpy as np
 
-    query = (
-        "COPY (SELECT candidate_id, skill_id FROM people_candidateskill "  # noqa: S608
-        f"WHERE {where}) TO STDOUT (FORMAT BINARY)"
-    )
-    with cursor.copy(query) as copy:
-        data = b"".join(bytes(block) for block in copy)
-    # A 19-byte header, then per row: a field count, and per field its
-    # length and its big-endian value; then a 2-byte end mark.
     row = np.dtype(
         [("n", ">i2"), ("l1", ">i4"), ("candidate", ">i8"), ("l2", ">i4"), ("skill", ">i8")]
     )
-    body = data[19:-2]
-    assert len(body) % row.itemsize == 0, "unexpected COPY layout"
-    table = np.frombuffer(body, dtype=row)
-    return np.stack([table["candidate"].astype(np.int64), table["skill"].astype(np.int64)], axis=1)
+    positions: list[np.ndarray] = []
+    skills: list[np.ndarray] = []
 
+    def parse(data: bytes) -> None:
+        table = np.frombuffer(data, dtype=row)
+        if not len(table) or not len(ids):
+            return
+        candidate = table["candidate"].astype(np.int64)
+        at = np.searchsorted(ids, candidate)
+        at[at >= len(ids)] = 0
+        ok = ids[at] == candidate  # always, within one snapshot
+        positions.append(at[ok].astype(np.int32))
+        skills.append(table["skill"][ok].astype(np.int64))
 
-def _holders_of(ids: np.ndarray, skills: np.ndarray) -> dict[int, np.ndarray]:
-    """Per skill, the positions in `ids` (ascending) of those holding it;
-    rows of candidates not in `ids` (added after the snapshot's rows were
-    read: impossible in one snapshot, so none) are left out."""
-    import numpy as np
-
-    if not len(skills) or not len(ids):
+    query = (
+        "COPY (SELECT candidate_id, skill_id FROM people_candidateskill "  # noqa: S608
+        f"WHERE {where} ORDER BY skill_id, candidate_id) TO STDOUT (FORMAT BINARY)"
+    )
+    pending = bytearray()
+    header = False
+    with cursor.copy(query) as copy:
+        for block in copy:
+            pending += block
+            if not header and len(pending) >= _HEADER:
+                del pending[:_HEADER]
+                header = True
+            if header and len(pending) >= _CHUNK:
+                whole = len(pending) // row.itemsize * row.itemsize
+                parse(bytes(pending[:whole]))
+                del pending[:whole]
+    assert pending[-_TRAILER:] == b"\xff\xff", "unexpected COPY layout"
+    parse(bytes(pending[:-_TRAILER]))
+    if not positions:
         return {}
-    at = np.searchsorted(ids, skills[:, 0])
-    at[at >= len(ids)] = 0
-    ok = ids[at] == skills[:, 0]
-    at, skill = at[ok], skills[ok, 1]
-    order = np.lexsort((at, skill))
-    at, skill = at[order], skill[order]
+    at, skill = np.concatenate(positions), np.concatenate(skills)
     starts = np.flatnonzero(np.r_[True, skill[1:] != skill[:-1]])
     ends = np.r_[starts[1:], len(skill)]
     return {int(skill[s]): at[s:e] for s, e in zip(starts, ends, strict=True)}
