@@ -48,6 +48,7 @@ import re
 import time
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, overload
@@ -520,7 +521,7 @@ def base_score(k: Coefficients, f: Features) -> float:
     )
 
 
-def text_share(terms: Sequence[Term], found: set[str]) -> tuple[float, list[str]]:
+def text_share(terms: Sequence[Term], found: AbstractSet[str]) -> tuple[float, list[str]]:
     """The weighted share of the terms found in a document's words, and which."""
     total = sum(t.weight for t in terms)
     if not total:
@@ -895,12 +896,21 @@ class MemoryRows:
         if not self.extra:
             return _LazyRows(self.columns, at)
         # Those changed since the pool was read, among the rest in order.
-        columns = {name: self.columns[name][at] for name in _LazyRows.NAMES}
+        columns = {name: _gather(self.columns[name], at) for name in _LazyRows.NAMES}
         for name, attribute in zip(_LazyRows.NAMES, _LazyRows.FEATURES, strict=True):
             given = np.asarray([getattr(f, attribute) for f in self.extra])
             columns[name] = np.concatenate([columns[name], given])
         order = np.lexsort((columns["ids"], -columns["base"]))[:cap]
         return _LazyRows(columns, order)
+
+
+def _gather(column: Any, at: np.ndarray) -> np.ndarray:
+    """A column's values at these positions; a column kept as (value per
+    distinct text, code per candidate) is looked up through its codes."""
+    if isinstance(column, tuple):
+        values, codes = column
+        return values[codes[at]]
+    return column[at]
 
 
 class _LazyRows(Sequence[Features]):
@@ -924,7 +934,9 @@ class _LazyRows(Sequence[Features]):
         if isinstance(index, int):
             return self[index : index + 1 if index != -1 else None][0]
         at = self.at[index]
-        values = zip(*(self.columns[name][at].tolist() for name in self.NAMES), strict=True)
+        values = zip(
+            *(_gather(self.columns[name], at).tolist() for name in self.NAMES), strict=True
+        )
         return [
             Features(id=i, required=r, nice=n, title=t, location=p, seniority=lv, engagement=e,
                      history=h, silver=s, base_sql=b)
@@ -945,33 +957,30 @@ def _from_memory(plan: Plan, k: Coefficients, scope: Scope) -> MemoryRows | None
 
     pool, ranges = found
     n = pool.size
-    req, nice = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    req, nice = np.zeros(n, dtype=np.int8), np.zeros(n, dtype=np.int8)
     for skill in plan.skills:
         at = pool.holders.get(skill.skill_id)
         if at is not None:
             (req if skill.required else nice)[at] += 1
-    title = _per_value(pool, "titles", _title(plan))[pool.title]
-    place = _per_value(pool, "places", _location(plan))[pool.place]
-    level = _per_value(pool, "levels", _seniority_case(plan.seniority))[pool.level]
-    history, silver = np.zeros(n), np.zeros(n, dtype=np.int64)
-    ids, shares = _histories(plan, scope)
-    at, known = pool.positions(ids)
-    history[at] = np.asarray(shares, dtype=np.float64)[known]
-    if plan.silver_tag_id:
-        silver[pool.positions(_holding(plan.silver_tag_id))[0]] = 1
-    # The same sum, in the same order, as base_score: the same floats.
-    location = np.asarray([k.location.get(code, 0.0) for code in range(max(k.location, default=0) + 1)])  # fmt: skip
-    seniority = np.asarray([k.seniority.get(code, 0.0) for code in range(max(k.seniority, default=0) + 1)])  # fmt: skip
-    base = (
-        k.required * req
-        + k.nice * nice
-        + k.title * title
-        + location[place]
-        + seniority[level]
-        + k.history * history
-        + k.silver * silver
-        + k.engagement * pool.engagement
-    )
+    # Per distinct title, place and level: its feature, and what it is worth.
+    title = _per_value(pool, "titles", _title(plan))
+    place = _per_value(pool, "places", _location(plan))
+    level = _per_value(pool, "levels", _seniority_case(plan.seniority))
+    history_ids, shares = _histories(plan, scope)
+    history_at, known = pool.positions(history_ids)
+    history = np.asarray(shares, dtype=np.float64)[known]
+    silver_at = pool.positions(_holding(plan.silver_tag_id))[0] if plan.silver_tag_id else None
+    # The same sum, in the same order, as base_score, so the same floats;
+    # history and silver are added only where they are not 0 (adding 0.0
+    # changes nothing).
+    base = k.required * req + k.nice * nice
+    base += (k.title * title)[pool.title]
+    base += np.asarray([k.location.get(code, 0.0) for code in place.tolist()])[pool.place]
+    base += np.asarray([k.seniority.get(code, 0.0) for code in level.tolist()])[pool.level]
+    base[history_at] += k.history * history
+    if silver_at is not None:
+        base[silver_at] += k.silver * 1
+    base += k.engagement * pool.engagement
     if scope.hide_in_pipeline:
         base[pool.positions(_in_pipeline(plan.job_id))[0]] = -np.inf
     extra: list[Features] = []
@@ -981,10 +990,16 @@ def _from_memory(plan: Plan, k: Coefficients, scope: Scope) -> MemoryRows | None
         if changed:
             sql, params = features_sql(plan, k, scope, skill_floor=None, ids=changed)
             extra = [replace(f, base_sql=base_score(k, f)) for f in _fetch_features(sql, params)]
+    # The features of the few rows read, found when they are read.
+    history_all = np.zeros(n)
+    history_all[history_at] = history
+    silver_all = np.zeros(n, dtype=np.int8)
+    if silver_at is not None:
+        silver_all[silver_at] = 1
     columns = {
-        "ids": pool.ids, "req": req, "nice": nice, "title": title, "place": place,
-        "level": level, "engagement": pool.engagement, "history": history,
-        "silver": silver, "base": base,
+        "ids": pool.ids, "req": req, "nice": nice, "title": (title, pool.title),
+        "place": (place, pool.place), "level": (level, pool.level),
+        "engagement": pool.engagement, "history": history_all, "silver": silver_all, "base": base,
     }  # fmt: skip
     return MemoryRows(pool, columns, extra)
 
@@ -1124,6 +1139,7 @@ def rank(
     scored: dict[int, Scored] = {}
     search = Search()
     term_tokens = [token for term in plan.terms for token in term.tokens]
+    shares: dict[frozenset[str], tuple[float, list[str]]] = {}
 
     def evaluate(rows: Sequence[Features]) -> None:
         fresh = [f for f in rows if f.id not in scored]
@@ -1136,7 +1152,11 @@ def rank(
         )
         similar = neighbours.similarities([f.id for f in fresh]) if neighbours else {}
         for f in fresh:
-            share, matched = text_share(plan.terms, words_of.get(f.id, set()))
+            # Most candidates share one of a few sets of the job's words.
+            found = frozenset(words_of.get(f.id, ()))
+            if found not in shares:
+                shares[found] = text_share(plan.terms, found)
+            share, matched = shares[found]
             base = base_score(k, f)
             sim = max(0.0, similar.get(f.id, 0.0))
             scored[f.id] = Scored(f, base, share, matched, sim, final_score(base, k, share, sim))
