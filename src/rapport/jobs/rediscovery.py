@@ -957,7 +957,8 @@ def _from_memory(plan: Plan, k: Coefficients, scope: Scope) -> MemoryRows | None
 
     pool, ranges = found
     n = pool.size
-    req, nice = np.zeros(n, dtype=np.int8), np.zeros(n, dtype=np.int8)
+    # Counts as wide as the database's: a job may name more than 127 skills.
+    req, nice = np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int32)
     for skill in plan.skills:
         at = pool.holders.get(skill.skill_id)
         if at is not None:

@@ -1,0 +1,106 @@
+"""A fresh-eye review of rediscovery's pool in memory (PostgreSQL): what the
+pool keeps must give the very ranking scoring everyone in SQL gives, however
+many skills a job names, whichever thread asks, and whatever another
+transaction was doing when the pool was read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+from rapport.accounts.models import User
+from rapport.jobs import pool_memory, rediscovery
+from rapport.jobs.models import Job
+from rapport.jobs.rediscovery import Weights
+from rapport.jobs.services import JobFields, job_create, job_set_status
+from rapport.people.models import Candidate
+from tests.jobs.test_rediscovery_exact import _everyone
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="The pool is kept in memory on PostgreSQL only."
+)
+
+MEMORY = "everyone, from the pool in memory"
+
+
+def _same_as_everyone(owner: User, job: Job, weights: Weights, limit: int = 10) -> None:
+    plan = rediscovery.plan_for(job)
+    scope = rediscovery.scope_for(owner, job, hide_in_pipeline=False)
+    expected = _everyone(plan, weights, scope, limit)
+    found, search = rediscovery.rank(plan, weights, scope, limit=limit)
+    assert search.path == MEMORY
+    assert [(s.features.id, s.score) for s in found] == expected
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_job_naming_more_than_127_skills_counts_every_one_a_candidate_holds(
+    owner: User, make_candidate: Callable[..., Candidate]
+) -> None:
+    names = [f"Skill {n:03}" for n in range(130)]
+    everything = make_candidate(current_title="Generalist", skills=names)
+    few = make_candidate(current_title="Specialist", skills=names[:3])
+    job = job_set_status(
+        actor=owner,
+        job=job_create(actor=owner, values=JobFields(title="Generalist", required_skills=names)),
+        status="open",
+    )
+    pool_memory.pool_forget()  # read after the commits: both are in the pool itself
+    weights = Weights(required=10.0, text=0.0, title=0.0, engagement=0.0)
+    _same_as_everyone(owner, job, weights)
+    plan = rediscovery.plan_for(job)
+    scope = rediscovery.scope_for(owner, job, hide_in_pipeline=False)
+    found, _ = rediscovery.rank(plan, weights, scope, limit=2)
+    assert [s.features.id for s in found] == [everything.pk, few.pk]
+    assert found[0].features.required == 130
+
+
+@pytest.fixture
+def elsewhere() -> Iterator[Any]:
+    """A connection of another process: a transaction the test controls."""
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    other.ensure_connection()
+    raw = other.connection
+    raw.autocommit = True
+    try:
+        yield raw
+    finally:
+        other.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_write_running_when_the_pool_was_read_reaches_the_ranking_once_committed(
+    owner: User,
+    job: Job,
+    make_candidate: Callable[..., Candidate],
+    elsewhere: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made = [
+        make_candidate(current_title="Nurse", city="Lisbon", country="PT", skills=["Python"])
+        for _ in range(6)
+    ]
+    with elsewhere.cursor() as cursor:
+        cursor.execute("BEGIN")
+        cursor.execute(
+            "UPDATE people_candidate SET current_title = 'Senior Backend Engineer', "
+            "seniority = 'senior', engagement_score = 100 WHERE id = %s",
+            [made[3].pk],
+        )
+        # The pool is read while that transaction runs: it cannot see it.
+        pool_memory.pool_forget()
+        _same_as_everyone(owner, job, Weights())
+        pool = pool_memory._pools[pool_memory._database_key()]
+        assert pool.changed() == []
+        cursor.execute("COMMIT")
+    assert pool.changed() == [(made[3].pk, made[3].pk)]
+    _same_as_everyone(owner, job, Weights())
+    # Read into the pool (advanced), it is still the top.
+    monkeypatch.setattr(pool_memory, "ADVANCE_AT", 0)
+    _same_as_everyone(owner, job, Weights())
+    advanced = pool_memory._pools[pool_memory._database_key()]
+    assert advanced is not pool and advanced.changed() == []
+    monkeypatch.setattr(pool_memory, "ADVANCE_AT", 2_000)
+    _same_as_everyone(owner, job, Weights())
