@@ -6,6 +6,7 @@ transaction was doing when the pool was read."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -55,6 +56,28 @@ def test_a_job_naming_more_than_127_skills_counts_every_one_a_candidate_holds(
     found, _ = rediscovery.rank(plan, weights, scope, limit=2)
     assert [s.features.id for s in found] == [everything.pk, few.pk]
     assert found[0].features.required == 130
+
+
+class _ClearedByAnotherThread(dict[Any, Any]):
+    """A memo another ranking's thread clears (it found more than 256
+    entries) right after this one wrote its entry, before it read it back."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.clear()
+
+
+@pytest.mark.django_db
+def test_a_value_computed_once_is_returned_even_if_another_thread_clears_the_memo(
+    job: Job,
+) -> None:
+    pool_memory.pool_forget()
+    found = pool_memory.pool_for_ranking()
+    assert found is not None
+    pool = replace(found[0], memo=_ClearedByAnotherThread())
+    plan = rediscovery.plan_for(job)
+    levels = rediscovery._per_value(pool, "levels", rediscovery._seniority_case(plan.seniority))
+    assert len(levels) == len(pool.levels)
 
 
 @pytest.fixture

@@ -1024,7 +1024,9 @@ def _per_value(pool: pool_memory.Pool, kind: str, fragment: Fragment) -> np.ndar
 
     sql, params = fragment
     key = (kind, sql, tuple(params))
-    if key not in pool.memo:
+    # Read once: another thread may clear the memo between a write and a read.
+    found = pool.memo.get(key)
+    if found is None:
         values: Sequence[Any] = getattr(pool, kind)
         arrays = [list(column) for column in zip(*values, strict=True)] if kind == "places" else [list(values)]  # fmt: skip
         if not values:
@@ -1032,10 +1034,11 @@ def _per_value(pool: pool_memory.Pool, kind: str, fragment: Fragment) -> np.ndar
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {sql} FROM {_VALUES[kind]} ORDER BY c.n", [*params, *arrays])  # noqa: S608
             codes = [int(row[0]) for row in cursor.fetchall()]
+        found = np.asarray(codes, dtype=np.int64)
         if len(pool.memo) > 256:
             pool.memo.clear()
-        pool.memo[key] = np.asarray(codes, dtype=np.int64)
-    return pool.memo[key]
+        pool.memo[key] = found
+    return found
 
 
 def _histories(plan: Plan, scope: Scope) -> tuple[list[int], list[float]]:
