@@ -127,3 +127,44 @@ def test_a_write_running_when_the_pool_was_read_reaches_the_ranking_once_committ
     assert advanced is not pool and advanced.changed() == []
     monkeypatch.setattr(pool_memory, "ADVANCE_AT", 2_000)
     _same_as_everyone(owner, job, Weights())
+
+
+@pytest.fixture
+def reads_give_up_on_locks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool's own connection gives up on a lock after a while instead
+    of waiting for ever, so that a ranking that would hang fails instead."""
+    create = connections.create_connection
+
+    def giving_up(alias: str) -> Any:
+        made = create(alias)
+        options = {**made.settings_dict.get("OPTIONS", {}), "options": "-c lock_timeout=3s"}
+        made.settings_dict = {**made.settings_dict, "OPTIONS": options}
+        return made
+
+    monkeypatch.setattr(connections, "create_connection", giving_up)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("read_before", [False, True])
+def test_a_ranking_in_a_transaction_that_emptied_the_skills_does_not_wait_for_itself(
+    owner: User,
+    job: Job,
+    make_candidate: Callable[..., Candidate],
+    reads_give_up_on_locks: None,
+    read_before: bool,
+) -> None:
+    """TRUNCATE locks the table against every other connection until the
+    transaction ends: the pool must not be read on its own connection then,
+    or the ranking waits for the very transaction it runs in."""
+    pool_memory.pool_forget()
+    if read_before:
+        assert pool_memory.pool_for_ranking() is not None
+    make_candidate(current_title="Senior Backend Engineer", skills=["Python", "Django"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no foreign key checks pending
+        cursor.execute("TRUNCATE people_candidateskill")
+    plan = rediscovery.plan_for(job)
+    scope = rediscovery.scope_for(owner, job, hide_in_pipeline=False)
+    expected = _everyone(plan, Weights(), scope, 5)
+    found, _ = rediscovery.rank(plan, Weights(), scope, limit=5)
+    assert [(s.features.id, s.score) for s in found] == expected

@@ -167,7 +167,7 @@ _pools: dict[str, Pool] = {}  # by database, as settings name it
 def pool_for_ranking() -> tuple[Pool, list[tuple[int, int]]] | None:
     """The shared copy, and the ranges of candidates a ranking must read
     from their tables instead (changed since the copy's snapshot); None when
-    those are too many to be worth it. The copy is read whole the first time,
+    those are too many to be worth it, or when the copy cannot be read now. The copy is read whole the first time,
     and advanced when more than ADVANCE_AT changed or every REFRESH_EVERY."""
     key = _database_key()
     pool = _pools.get(key)
@@ -175,6 +175,8 @@ def pool_for_ranking() -> tuple[Pool, list[tuple[int, int]]] | None:
         ranges = pool.changed()
         if ranges is not None and span(ranges) <= ADVANCE_AT:
             return pool, ranges
+    if _locked_here():
+        return None
     with _lock:
         latest = _pools.get(key)
         if latest is pool or latest is None:
@@ -189,6 +191,23 @@ def pool_forget() -> None:
     """Drop every copy (tests, and a database that was replaced)."""
     with _lock:
         _pools.clear()
+
+
+def _locked_here() -> bool:
+    """Whether this connection's transaction keeps every other connection
+    from reading what the pool reads (TRUNCATE, ALTER TABLE or LOCK TABLE
+    took an ACCESS EXCLUSIVE lock): the pool's own connection would wait for
+    the very transaction the ranking runs in, for ever."""
+    if connection.get_autocommit():
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() "
+            "AND mode = 'AccessExclusiveLock' AND relation IN ('people_candidate'::regclass, "
+            "'people_candidateskill'::regclass, 'jobs_poolchange'::regclass))"
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 def _database_key() -> str:
