@@ -17,7 +17,7 @@ from rapport.jobs import pool_memory, rediscovery
 from rapport.jobs.models import Job
 from rapport.jobs.rediscovery import Weights
 from rapport.jobs.services import JobFields, job_create, job_set_status
-from rapport.people.models import Candidate
+from rapport.people.models import Candidate, CandidateSkill, Skill
 from tests.jobs.test_rediscovery_exact import _everyone
 
 pytestmark = pytest.mark.skipif(
@@ -168,3 +168,45 @@ def test_a_ranking_in_a_transaction_that_emptied_the_skills_does_not_wait_for_it
     expected = _everyone(plan, Weights(), scope, 5)
     found, _ = rediscovery.rank(plan, Weights(), scope, limit=5)
     assert [(s.features.id, s.score) for s in found] == expected
+
+
+def _decoded(pool: pool_memory.Pool) -> dict[str, Any]:
+    """What a pool says of each candidate, by id, whatever its codes and positions."""
+    return {
+        "ids": pool.ids.tolist(),
+        "title": [pool.titles[c] for c in pool.title.tolist()],
+        "place": [pool.places[c] for c in pool.place.tolist()],
+        "level": [pool.levels[c] for c in pool.level.tolist()],
+        "engagement": pool.engagement.tolist(),
+        "holders": {s: pool.ids[at].tolist() for s, at in sorted(pool.holders.items())},
+    }
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_advanced_pool_says_what_a_pool_read_whole_says(
+    owner: User,
+    job: Job,
+    make_candidate: Callable[..., Candidate],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made = [
+        make_candidate(current_title=f"Engineer {n}", skills=["Python", "Go", "Django"][: n % 4])
+        for n in range(8)
+    ]
+    pool_memory.pool_forget()
+    _same_as_everyone(owner, job, Weights())
+    pool = pool_memory._pools[pool_memory._database_key()]
+    # Below every id the pool holds; gone; every skill gone; skills moved.
+    low = Candidate.objects.create(pk=int(pool.ids[0]) - 1, first_name="Low", city="Lisbon")
+    CandidateSkill.objects.create(candidate=low, skill=Skill.objects.get(name="Django"))
+    made[2].delete()
+    CandidateSkill.objects.filter(candidate=made[3]).delete()
+    CandidateSkill.objects.filter(candidate=made[7]).update(candidate=made[0])
+    Candidate.objects.filter(pk=made[5].pk).update(seniority="lead", engagement_score=7.5)
+    monkeypatch.setattr(pool_memory, "ADVANCE_AT", 0)
+    _same_as_everyone(owner, job, Weights())
+    advanced = pool_memory._pools[pool_memory._database_key()]
+    assert advanced is not pool and advanced.changed() == []
+    whole = pool_memory._read(None)
+    assert _decoded(advanced) == _decoded(whole)
+    assert low.pk in advanced.ids and made[2].pk not in advanced.ids
