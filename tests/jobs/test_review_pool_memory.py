@@ -5,7 +5,8 @@ transaction was doing when the pool was read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import random
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -13,12 +14,12 @@ import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from rapport.accounts.models import User
-from rapport.jobs import pool_memory, rediscovery
-from rapport.jobs.models import Job
+from rapport.jobs import pool_memory, rediscovery, semantic
+from rapport.jobs.models import Application, Job
 from rapport.jobs.rediscovery import Weights
 from rapport.jobs.services import JobFields, job_create, job_set_status
 from rapport.people.models import Candidate, CandidateSkill, Skill
-from tests.jobs.test_rediscovery_exact import _everyone
+from tests.jobs.test_rediscovery_exact import WEIGHTS, _everyone, crowd  # noqa: F401
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="The pool is kept in memory on PostgreSQL only."
@@ -210,3 +211,67 @@ def test_an_advanced_pool_says_what_a_pool_read_whole_says(
     whole = pool_memory._read(None)
     assert _decoded(advanced) == _decoded(whole)
     assert low.pk in advanced.ids and made[2].pk not in advanced.ids
+
+
+class _Nearest(semantic.Neighbours):
+    """The index's answer, without a model: every candidate's similarity is
+    known; the index proposes the nearest, and nobody else is nearer than
+    the last of them."""
+
+    def similarities(self, ids: Sequence[int]) -> dict[int, float]:
+        return {i: self.found[i] for i in ids if i in self.found}
+
+
+def _everyone_with(
+    plan: rediscovery.Plan,
+    weights: Weights,
+    scope: rediscovery.Scope,
+    nearest: _Nearest,
+    limit: int,
+) -> list[tuple[int, float]]:
+    k = rediscovery.Coefficients.of(plan, weights)
+    sql, params = rediscovery.features_sql(plan, k, scope, skill_floor=None)
+    rows = rediscovery._fetch_features(sql, params)
+    tokens = [t for term in plan.terms for t in term.tokens]
+    words = rediscovery.documents([f.id for f in rows], private=scope.private, tokens=tokens)
+    scored = []
+    for f in rows:
+        share, _ = rediscovery.text_share(plan.terms, words.get(f.id, set()))
+        similar = max(0.0, nearest.found.get(f.id, 0.0))
+        score = rediscovery.final_score(rediscovery.base_score(k, f), k, share, similar)
+        scored.append((f.id, score))
+    return sorted(scored, key=lambda s: (-s[1], s[0]))[:limit]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_pool_with_neighbours_and_the_pipeline_hidden_gives_the_top_of_everyone(
+    owner: User,
+    job: Job,
+    crowd: list[Candidate],  # noqa: F811
+) -> None:
+    import numpy as np
+
+    rng = random.Random(11)
+    in_pipeline = crowd[::5]
+    for candidate in in_pipeline:
+        Application.objects.create(
+            candidate=candidate, job=job, stage=job.stages.first(), source="test"
+        )
+    similarity = {c.pk: round(rng.uniform(-0.2, 0.9), 3) for c in crowd}
+    by_nearness = sorted(similarity, key=lambda i: -similarity[i])
+    proposed = by_nearness[:30]  # some of them are in the pipeline: hidden
+    assert set(proposed) & {c.pk for c in in_pipeline}
+    nearest = _Nearest(
+        vector=np.zeros(1), ids=proposed, bound=similarity[proposed[-1]], found=similarity
+    )
+    pool_memory.pool_forget()
+    plan = rediscovery.plan_for(job)
+    scope = rediscovery.scope_for(owner, job, hide_in_pipeline=True)
+    ties = Weights(text=0.0, title=0.0, engagement=0.0, history=0.0, semantic=0.0)
+    for weights in [Weights(), Weights(semantic=10.0, required=1.0), ties, *WEIGHTS]:
+        for limit in (1, 7, 40):
+            expected = _everyone_with(plan, weights, scope, nearest, limit)
+            found, search = rediscovery.rank(plan, weights, scope, limit=limit, neighbours=nearest)
+            assert search.path == MEMORY
+            assert [(s.features.id, s.score) for s in found] == expected, (weights, limit)
+            assert not {s.features.id for s in found} & {c.pk for c in in_pipeline}
