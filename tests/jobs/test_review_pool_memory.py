@@ -275,3 +275,78 @@ def test_the_pool_with_neighbours_and_the_pipeline_hidden_gives_the_top_of_every
             assert search.path == MEMORY
             assert [(s.features.id, s.score) for s in found] == expected, (weights, limit)
             assert not {s.features.id for s in found} & {c.pk for c in in_pipeline}
+
+
+def _write_at_random(rng: random.Random, cursor: Any, ids: list[int], skills: list[int]) -> None:
+    """One write of a kind the ranking reads, in raw SQL on `cursor`."""
+    kind = rng.choice(["title", "place", "level", "score", "add", "remove", "move"])
+    who, other = rng.sample(ids, 2)
+    if kind == "title":
+        title = rng.choice(["Senior Backend Engineer", "Nurse", "Sr Developer", ""])
+        cursor.execute("UPDATE people_candidate SET current_title = %s WHERE id = %s", [title, who])
+    elif kind == "place":
+        place = rng.choice(
+            [("Lisbon", "PT", "Europe/Lisbon"), ("Berlin", "DE", "Europe/Berlin"), ("", "", "")]
+        )
+        cursor.execute(
+            "UPDATE people_candidate SET city = %s, country = %s, timezone = %s WHERE id = %s",
+            [*place, who],
+        )
+    elif kind == "level":
+        level = rng.choice(["junior", "senior", "lead", ""])
+        cursor.execute("UPDATE people_candidate SET seniority = %s WHERE id = %s", [level, who])
+    elif kind == "score":
+        score = rng.uniform(0, 100)
+        cursor.execute(
+            "UPDATE people_candidate SET engagement_score = %s WHERE id = %s", [score, who]
+        )
+    elif kind == "add":
+        cursor.execute(
+            "INSERT INTO people_candidateskill (candidate_id, skill_id) VALUES (%s, %s) "
+            "ON CONFLICT DO NOTHING",
+            [who, rng.choice(skills)],
+        )
+    elif kind == "remove":
+        cursor.execute("DELETE FROM people_candidateskill WHERE candidate_id = %s", [who])
+    else:  # one's skills to another (a merge), those the other lacks
+        cursor.execute(
+            "UPDATE people_candidateskill SET candidate_id = %s WHERE candidate_id = %s "
+            "AND skill_id NOT IN (SELECT skill_id FROM people_candidateskill "
+            "WHERE candidate_id = %s)",
+            [other, who, other],
+        )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_writes_at_random_committed_or_running_across_pool_reads_keep_the_top_exact(
+    owner: User,
+    job: Job,
+    crowd: list[Candidate],  # noqa: F811
+    elsewhere: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = random.Random(5)
+    # Each connection writes its own half: neither waits for the other's locks.
+    mine, theirs = [c.pk for c in crowd[::2]], [c.pk for c in crowd[1::2]]
+    skills = list(Skill.objects.values_list("pk", flat=True))
+    pool_memory.pool_forget()
+    running = False
+    with elsewhere.cursor() as other:
+        for _ in range(60):
+            # Sometimes the pool reads what changed at the next ranking.
+            monkeypatch.setattr(pool_memory, "ADVANCE_AT", rng.choice([0, 2_000]))
+            with connection.cursor() as here:
+                _write_at_random(rng, here, mine, skills)
+            if not running and rng.random() < 0.5:
+                other.execute("BEGIN")
+                running = True
+            if running:
+                _write_at_random(rng, other, theirs, skills)
+                if rng.random() < 0.4:
+                    other.execute(rng.choice(["COMMIT", "COMMIT", "ROLLBACK"]))
+                    running = False
+            weights = rng.choice(WEIGHTS)
+            _same_as_everyone(owner, job, weights, limit=rng.choice([1, 5, 20]))
+        if running:
+            other.execute("COMMIT")
+    _same_as_everyone(owner, job, Weights())
