@@ -350,3 +350,79 @@ def test_writes_at_random_committed_or_running_across_pool_reads_keep_the_top_ex
         if running:
             other.execute("COMMIT")
     _same_as_everyone(owner, job, Weights())
+
+
+@pytest.fixture
+def replaceable() -> Iterator[Callable[[], None]]:
+    """The default connection moved to a database of its own, made from a
+    migrated template; calling the fixture replaces that database with a
+    fresh one of the same name (as a restore or a re-created test database
+    would), under this running process. The test database is back after."""
+    import psycopg
+    from django.core.management import call_command
+
+    settings = connection.settings_dict
+    original = settings["NAME"]
+    template, scratch = f"{original}_tmpl", f"{original}_replaced"
+    server = psycopg.connect(
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        user=settings["USER"] or None,
+        password=settings["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+
+    def use(name: str) -> None:
+        connection.close()
+        settings["NAME"] = name
+
+    def replace_it() -> None:
+        use(scratch)
+        connection.close()
+        server.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+        server.execute(f'CREATE DATABASE "{scratch}" TEMPLATE "{template}"')
+
+    try:
+        for name in (scratch, template):
+            server.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        server.execute(f'CREATE DATABASE "{template}"')
+        use(template)
+        call_command("migrate", verbosity=0)
+        use(original)
+        replace_it()
+        yield replace_it
+    finally:
+        use(original)
+        pool_memory.pool_forget()
+        for name in (scratch, template):
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.close()
+
+
+def _what_the_pool_scores_exists() -> None:
+    """Everyone the pool scores from its arrays (not read again from the
+    tables) is in the database, with the title the database has."""
+    found = pool_memory.pool_for_ranking()
+    assert found is not None
+    pool, ranges = found
+    kept = ~pool.within(ranges)
+    from_pool = dict(
+        zip(pool.ids[kept].tolist(), [pool.titles[c] for c in pool.title[kept]], strict=True)
+    )
+    in_database = dict(Candidate.objects.values_list("pk", "current_title"))
+    assert {i: in_database.get(i) for i in from_pool} == from_pool
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_database_replaced_under_the_same_name_is_not_ranked_from_the_old_pool(
+    replaceable: Callable[[], None],
+) -> None:
+    for n in range(5):
+        Candidate.objects.create(first_name=f"Old {n}", current_title="Backend Engineer")
+    pool_memory.pool_forget()
+    _what_the_pool_scores_exists()
+    replaceable()
+    for n in range(2):
+        Candidate.objects.create(first_name=f"New {n}", current_title="Nurse")
+    _what_the_pool_scores_exists()

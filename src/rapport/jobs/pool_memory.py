@@ -26,7 +26,9 @@ How it stays exact, never trusted blindly:
 - When those are many, the copy reads them itself (`pool_for_ranking` advances
   it); when they are a large part of the pool, when a table was emptied, or
   when the log may have been pruned past the copy (it is kept a day), the
-  copy is read again whole.
+  copy is read again whole. So it is when the database is not the one the
+  copy was read from (replaced under the same name: re-created, restored with its tables),
+  whose log would not say so.
 
 docs/decisions/0013-rediscovery-pool-in-memory.md says why, and what it costs.
 """
@@ -66,6 +68,11 @@ LOG_KEPT = dt.timedelta(days=1)
 REFRESH_EVERY = 600.0  # seconds
 
 CANDIDATE_COLUMNS = "id, current_title, city, country, timezone, seniority, engagement_score"
+# The database and the tables the copy is read from, as PostgreSQL knows them.
+ORIGIN = (
+    "(SELECT oid::bigint FROM pg_database WHERE datname = current_database()), "
+    "'people_candidate'::regclass::oid::bigint, 'people_candidateskill'::regclass::oid::bigint"
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,9 @@ class Pool:
     running: tuple[int, ...]
     taken: float  # time.monotonic() of the snapshot
     taken_at: dt.datetime
+    # Which database it was read from (`ORIGIN`): one replaced under the
+    # same name (restored, re-created) has other ids and no log of them.
+    origin: tuple[int, ...]
     # What a ranking computed once per distinct value (a job's title words
     # against every distinct title...), by what it computed.
     memo: dict[Any, np.ndarray] = field(default_factory=dict, compare=False)
@@ -121,7 +131,8 @@ class Pool:
     def changed(self) -> list[tuple[int, int]] | None:
         """The ranges of candidates written since the snapshot by a
         transaction this connection can see (its own included), merged; None
-        when a table was emptied since (everything changed)."""
+        when a table was emptied since (everything changed), or when this is
+        not the database the copy was read from."""
         with connection.cursor() as cursor:
             cursor.execute(*self._since())
             rows = cursor.fetchall()
@@ -130,10 +141,14 @@ class Pool:
         return merged((int(low), int(high)) for low, high in rows)
 
     def _since(self) -> tuple[str, list[Any]]:
-        """The log written by transactions the snapshot could not see."""
+        """The log written by transactions the snapshot could not see, and a
+        row of "everything" when the database is another one (another
+        origin, or transaction ids behind the snapshot's: another server)."""
         return (
-            "SELECT low, high FROM jobs_poolchange WHERE xid >= %s OR xid = ANY(%s)",
-            [self.watermark, list(self.running)],
+            "SELECT low, high FROM jobs_poolchange WHERE xid >= %s OR xid = ANY(%s) "  # noqa: S608
+            f"UNION ALL SELECT NULL, NULL WHERE ({ORIGIN}) IS DISTINCT FROM (%s, %s, %s) "
+            "OR pg_snapshot_xmax(pg_current_snapshot())::text::bigint < %s",
+            [self.watermark, list(self.running), *self.origin, self.watermark],
         )
 
 
@@ -228,13 +243,13 @@ def _read(previous: Pool | None) -> Pool:
             cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             try:
                 cursor.execute(
-                    "SELECT pg_snapshot_xmax(s)::text::bigint, "
-                    "ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(s) x) "
+                    "SELECT pg_snapshot_xmax(s)::text::bigint, "  # noqa: S608
+                    f"ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(s) x), {ORIGIN} "
                     "FROM pg_current_snapshot() s"
                 )
                 row = cursor.fetchone()
                 assert row is not None
-                snapshot = (int(row[0]), tuple(int(x) for x in row[1]))
+                snapshot = (int(row[0]), tuple(int(x) for x in row[1]), tuple(row[2:]))
                 pool = None
                 if previous is not None and _advanceable(previous):
                     pool = _advance(cursor, previous, snapshot)
@@ -252,11 +267,15 @@ def _read(previous: Pool | None) -> Pool:
         other.close()
 
 
+# xmax, the transactions running, the origin (`Pool`).
+Snapshot = tuple[int, tuple[int, ...], tuple[int, ...]]
+
+
 def _advanceable(pool: Pool) -> bool:
     return timezone.now() - pool.taken_at < ADVANCE_FOR
 
 
-def _whole(raw: Any, cursor: Any, snapshot: tuple[int, tuple[int, ...]]) -> Pool:
+def _whole(raw: Any, cursor: Any, snapshot: Snapshot) -> Pool:
     columns = _Columns()
     # A cursor on the server: a chunk of rows in memory at a time, not all.
     with raw.cursor(name="rapport_pool") as rows_of:
@@ -278,10 +297,11 @@ def _whole(raw: Any, cursor: Any, snapshot: tuple[int, tuple[int, ...]]) -> Pool
         running=snapshot[1],
         taken=time.monotonic(),
         taken_at=timezone.now(),
+        origin=snapshot[2],
     )
 
 
-def _advance(cursor: Any, pool: Pool, snapshot: tuple[int, tuple[int, ...]]) -> Pool | None:
+def _advance(cursor: Any, pool: Pool, snapshot: Snapshot) -> Pool | None:
     """The copy with the candidates changed since its snapshot read again;
     None when that is not worth it (or not possible) and the whole pool
     should be read instead."""
@@ -332,6 +352,7 @@ def _advance(cursor: Any, pool: Pool, snapshot: tuple[int, tuple[int, ...]]) -> 
         running=snapshot[1],
         taken=time.monotonic(),
         taken_at=timezone.now(),
+        origin=snapshot[2],
     )
 
 
