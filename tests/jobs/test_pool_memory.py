@@ -134,3 +134,38 @@ def test_pruning_forgets_only_old_changes(db: None) -> None:
     recent = PoolChange.objects.create(low=2, high=2, xid=2)
     assert pool_memory.pool_changes_prune() >= 1
     assert list(PoolChange.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_pool_is_read_whole_again_when_advancing_would_not_do(
+    owner: User,
+    job: Job,
+    crowd: list[Candidate],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Advanced for a day, or with changes scattered in too many ranges: the
+    pool is read whole (its lists of distinct values start afresh)."""
+    import dataclasses
+    import datetime as dt
+
+    from django.utils import timezone
+
+    pool_memory.pool_forget()
+    _ranks(owner, job)
+    key = pool_memory._database_key()
+    monkeypatch.setattr(pool_memory, "ADVANCE_AT", 0)
+    Candidate.objects.filter(pk=crowd[0].pk).update(current_title="Chief Backend Engineer")
+    _ranks(owner, job)
+    advanced = pool_memory._pools[key]
+    assert advanced.read_whole_at < advanced.taken_at, "a few changes: advanced"
+    day_old = timezone.now() - dt.timedelta(days=2)
+    pool_memory._pools[key] = dataclasses.replace(advanced, read_whole_at=day_old)
+    Candidate.objects.filter(pk=crowd[1].pk).update(current_title="Backend Engineer")
+    _ranks(owner, job)
+    assert pool_memory._pools[key].read_whole_at > day_old
+    monkeypatch.setattr(pool_memory, "RANGES_AT_MOST", 1)
+    before = pool_memory._pools[key].read_whole_at
+    for candidate in (crowd[2], crowd[9]):  # two ranges apart
+        Candidate.objects.filter(pk=candidate.pk).update(seniority="lead")
+    _ranks(owner, job)
+    assert pool_memory._pools[key].read_whole_at > before

@@ -63,6 +63,12 @@ REBUILD_SHARE = 0.2
 # The log is pruned after a day (`pool_changes_prune`); a copy whose
 # snapshot is older than this is read again whole rather than advanced.
 ADVANCE_FOR = dt.timedelta(hours=12)
+# A copy advanced again and again is read whole after this long anyway: its
+# lists of distinct titles and places only grow while it is advanced.
+READ_WHOLE_EVERY = dt.timedelta(days=1)
+# More separate ranges of changed candidates than this: read everything
+# rather than one condition per range.
+RANGES_AT_MOST = 1_000
 LOG_KEPT = dt.timedelta(days=1)
 # The copy is advanced at least this often, so that the log a ranking reads stays short.
 REFRESH_EVERY = 600.0  # seconds
@@ -96,6 +102,7 @@ class Pool:
     running: tuple[int, ...]
     taken: float  # time.monotonic() of the snapshot
     taken_at: dt.datetime
+    read_whole_at: dt.datetime  # the last time it was read whole, not advanced
     # Which database it was read from (`ORIGIN`): one replaced under the
     # same name (restored, re-created) has other ids and no log of them.
     origin: tuple[int, ...]
@@ -272,7 +279,8 @@ Snapshot = tuple[int, tuple[int, ...], tuple[int, ...]]
 
 
 def _advanceable(pool: Pool) -> bool:
-    return timezone.now() - pool.taken_at < ADVANCE_FOR
+    now = timezone.now()
+    return now - pool.taken_at < ADVANCE_FOR and now - pool.read_whole_at < READ_WHOLE_EVERY
 
 
 def _whole(raw: Any, cursor: Any, snapshot: Snapshot) -> Pool:
@@ -297,6 +305,7 @@ def _whole(raw: Any, cursor: Any, snapshot: Snapshot) -> Pool:
         running=snapshot[1],
         taken=time.monotonic(),
         taken_at=timezone.now(),
+        read_whole_at=timezone.now(),
         origin=snapshot[2],
     )
 
@@ -312,7 +321,7 @@ def _advance(cursor: Any, pool: Pool, snapshot: Snapshot) -> Pool | None:
     if any(low is None for low, _ in rows):
         return None
     ranges = merged((int(low), int(high)) for low, high in rows)
-    if span(ranges) > max(ADVANCE_AT, REBUILD_SHARE * pool.size):
+    if span(ranges) > max(ADVANCE_AT, REBUILD_SHARE * pool.size) or len(ranges) > RANGES_AT_MOST:
         return None
     where = " OR ".join(f"id BETWEEN {int(lo)} AND {int(hi)}" for lo, hi in ranges) or "FALSE"
     columns = _Columns(pool)
@@ -352,6 +361,7 @@ def _advance(cursor: Any, pool: Pool, snapshot: Snapshot) -> Pool | None:
         running=snapshot[1],
         taken=time.monotonic(),
         taken_at=timezone.now(),
+        read_whole_at=pool.read_whole_at,
         origin=snapshot[2],
     )
 

@@ -45,6 +45,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import threading
 import time
 import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
@@ -1244,9 +1245,10 @@ def rank(
             # back: ask for many more at once.
             cap *= 4 if floor is not None else 8
     if not math.isinf(bar):
-        _bars[key] = bar
-        while len(_bars) > 512:
-            _bars.pop(next(iter(_bars)))
+        with _bars_lock:  # web servers rank in threads
+            _bars[key] = bar
+            while len(_bars) > 512:
+                _bars.pop(next(iter(_bars)))
     search.path = (
         "everyone, from the pool in memory" if memory is not None
         else "everyone" if floor is None
@@ -1261,6 +1263,7 @@ def rank(
 # by job, weights and scope: a hint for where to start next time, never a
 # result (a stale hint only costs another round).
 _bars: dict[tuple[Any, ...], float] = {}
+_bars_lock = threading.Lock()
 
 
 def _lower(
