@@ -39,7 +39,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -284,23 +284,57 @@ def _advanceable(pool: Pool) -> bool:
 
 
 def _whole(raw: Any, cursor: Any, snapshot: Snapshot) -> Pool:
-    columns = _Columns()
-    # A cursor on the server: a chunk of rows in memory at a time, not all.
-    with raw.cursor(name="rapport_pool") as rows_of:
-        rows_of.execute(f"SELECT {CANDIDATE_COLUMNS} FROM people_candidate ORDER BY id")  # noqa: S608
-        while rows := rows_of.fetchmany(20_000):
-            columns.add(rows)
-    ids, title, place, level, engagement = columns.arrays()
+    """Every candidate: the distinct texts first, then each candidate's codes
+    into them, worked out by the database and copied out in binary, so that
+    no Python object is made per candidate."""
+    import numpy as np
+
+    # The three lists of distinct values, from one reading of the table.
+    cursor.execute(
+        "SELECT GROUPING(current_title), GROUPING(city), current_title, city, country, "
+        "timezone, seniority FROM people_candidate GROUP BY GROUPING SETS "
+        "((current_title), (city, country, timezone), (seniority))"
+    )
+    titles: list[str] = []
+    places: list[tuple[str, str, str]] = []
+    levels: list[str] = []
+    for other_than_title, other_than_place, title, city, country, zone, level in cursor.fetchall():
+        if not other_than_title:
+            titles.append(title)
+        elif not other_than_place:
+            places.append((city, country, zone))
+        else:
+            levels.append(level)
+    # One row of five arrays: one message from the server, not one per candidate.
+    query = cursor.mogrify(
+        "COPY (SELECT array_agg(c.id), array_agg(t.n::int - 1), array_agg(p.n::int - 1), "
+        "array_agg(l.n::int - 1), array_agg(c.engagement_score) FROM people_candidate c "
+        "JOIN unnest(%s::text[]) WITH ORDINALITY t(v, n) ON t.v = c.current_title "
+        "JOIN unnest(%s::text[], %s::text[], %s::text[]) WITH ORDINALITY p(city, country, zone, n) "
+        "ON p.city = c.city AND p.country = c.country AND p.zone = c.timezone "
+        "JOIN unnest(%s::text[]) WITH ORDINALITY l(v, n) ON l.v = c.seniority) "
+        "TO STDOUT (FORMAT BINARY)",
+        [titles, *([list(column) for column in zip(*places, strict=True)] or [[], [], []]), levels],
+    )
+    [row] = _rows(_copied(cursor, query))
+    kinds = (">i8", ">i4", ">i4", ">i4", ">f8")
+    ids, title, place, level, engagement = (
+        _array(field, kind) for field, kind in zip(row, kinds, strict=True)
+    )
+    order = np.argsort(ids, kind="stable")  # the joins keep no order
+    ids, title, place, level, engagement = (
+        a[order] for a in (ids, title, place, level, engagement)
+    )
     return Pool(
-        ids=ids,
-        title=title,
-        place=place,
-        level=level,
-        engagement=engagement,
+        ids=ids.astype(np.int64),
+        title=title.astype(np.int32),
+        place=place.astype(np.int32),
+        level=level.astype(np.int32),
+        engagement=engagement.astype(np.float64),
         holders=_holders_of(cursor, ids, "TRUE"),
-        titles=tuple(columns.titles),
-        places=tuple(columns.places),
-        levels=tuple(columns.levels),
+        titles=tuple(titles),
+        places=tuple(places),
+        levels=tuple(levels),
         watermark=snapshot[0],
         running=snapshot[1],
         taken=time.monotonic(),
@@ -308,6 +342,44 @@ def _whole(raw: Any, cursor: Any, snapshot: Snapshot) -> Pool:
         read_whole_at=timezone.now(),
         origin=snapshot[2],
     )
+
+
+def _rows(data: bytes) -> Iterator[list[memoryview]]:
+    """The fields of each row of a binary COPY (none is null here): a field
+    count, then each field's length and bytes."""
+    view, at = memoryview(data), 0
+    while at < len(view):
+        count = int.from_bytes(view[at : at + 2], "big")
+        at += 2
+        fields = []
+        for _ in range(count):
+            length = max(0, int.from_bytes(view[at : at + 4], "big", signed=True))  # null: -1
+            fields.append(view[at + 4 : at + 4 + length])
+            at += 4 + length
+        yield fields
+
+
+def _array(field: memoryview, kind: str) -> np.ndarray:
+    """A one-dimensional array without nulls, in PostgreSQL's binary form:
+    its dimensions, a null flag and the element type, then per dimension its
+    size and lower bound, then each element's length and big-endian value."""
+    import numpy as np
+
+    if len(field) < 20 or int.from_bytes(field[0:4], "big") == 0:  # empty: no dimension
+        return np.zeros(0, dtype=kind)
+    size = int.from_bytes(field[12:16], "big", signed=True)
+    element = np.dtype([("length", ">i4"), ("value", kind)])
+    return np.frombuffer(field[20:], dtype=element, count=size)["value"]
+
+
+def _copied(cursor: Any, query: str) -> bytes:
+    """The rows of a binary COPY, without its header and end mark."""
+    data = bytearray()
+    with cursor.copy(query) as copy:
+        for block in copy:
+            data += block
+    assert data[-_TRAILER:] == b"\xff\xff", "unexpected COPY layout"
+    return bytes(data[_HEADER:-_TRAILER])
 
 
 def _advance(cursor: Any, pool: Pool, snapshot: Snapshot) -> Pool | None:
@@ -420,57 +492,29 @@ def _code(codes: dict[Any, int], values: list[Any], value: Any) -> int:
 # PostgreSQL's binary COPY: a 19-byte header, then per row a field count and,
 # per field, its length and its big-endian value; then a 2-byte end mark.
 _HEADER, _TRAILER = 19, 2
-_CHUNK = 8 << 20  # bytes of rows read into numpy at a time
 
 
 def _holders_of(cursor: Any, ids: np.ndarray, where: str) -> dict[int, np.ndarray]:
     """Per skill, the positions in `ids` (ascending) of the candidates who
-    hold it, among the skill rows matching `where`: copied out in binary,
-    in the order of the skill index, a few megabytes at a time (a million
-    candidates' skills take well under a second, and little memory)."""
+    hold it, among the skill rows matching `where`: one row per skill, its
+    holders as an array gathered from the skill index, copied out in binary
+    and read by numpy (no Python object per skill row)."""
     import numpy as np
 
-    row = np.dtype(
-        [("n", ">i2"), ("l1", ">i4"), ("candidate", ">i8"), ("l2", ">i4"), ("skill", ">i8")]
-    )
-    positions: list[np.ndarray] = []
-    skills: list[np.ndarray] = []
-
-    def parse(data: bytes) -> None:
-        table = np.frombuffer(data, dtype=row)
-        if not len(table) or not len(ids):
-            return
-        candidate = table["candidate"].astype(np.int64)
-        at = np.searchsorted(ids, candidate)
-        at[at >= len(ids)] = 0
-        ok = ids[at] == candidate  # always, within one snapshot
-        positions.append(at[ok].astype(np.int32))
-        skills.append(table["skill"][ok].astype(np.int64))
-
     query = (
-        "COPY (SELECT candidate_id, skill_id FROM people_candidateskill "  # noqa: S608
-        f"WHERE {where} ORDER BY skill_id, candidate_id) TO STDOUT (FORMAT BINARY)"
+        "COPY (SELECT s.skill_id, array_agg(s.candidate_id) FROM (SELECT skill_id, candidate_id "  # noqa: S608
+        f"FROM people_candidateskill WHERE {where} ORDER BY skill_id, candidate_id) s "
+        "GROUP BY s.skill_id) TO STDOUT (FORMAT BINARY)"
     )
-    pending = bytearray()
-    header = False
-    with cursor.copy(query) as copy:
-        for block in copy:
-            pending += block
-            if not header and len(pending) >= _HEADER:
-                del pending[:_HEADER]
-                header = True
-            if header and len(pending) >= _CHUNK:
-                whole = len(pending) // row.itemsize * row.itemsize
-                parse(bytes(pending[:whole]))
-                del pending[:whole]
-    assert pending[-_TRAILER:] == b"\xff\xff", "unexpected COPY layout"
-    parse(bytes(pending[:-_TRAILER]))
-    if not positions:
-        return {}
-    at, skill = np.concatenate(positions), np.concatenate(skills)
-    starts = np.flatnonzero(np.r_[True, skill[1:] != skill[:-1]])
-    ends = np.r_[starts[1:], len(skill)]
-    return {int(skill[s]): at[s:e] for s, e in zip(starts, ends, strict=True)}
+    holders: dict[int, np.ndarray] = {}
+    for skill, members in _rows(_copied(cursor, query)):
+        held = _array(members, ">i8")
+        found = np.searchsorted(ids, held)
+        found[found >= len(ids)] = 0
+        found = found[ids[found] == held] if len(ids) else found[:0]
+        if len(found):
+            holders[int.from_bytes(skill, "big", signed=True)] = found.astype(np.int32)
+    return holders
 
 
 def pool_changes_prune(*, older_than: dt.timedelta = LOG_KEPT) -> int:
