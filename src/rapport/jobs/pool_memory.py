@@ -261,7 +261,7 @@ def _read(previous: Pool | None) -> Pool:
                 if previous is not None and _advanceable(previous):
                     pool = _advance(cursor, previous, snapshot)
                 if pool is None:
-                    pool = _whole(raw, cursor, snapshot)
+                    pool = _whole(cursor, snapshot)
             finally:
                 cursor.execute("COMMIT")
         logger.info(
@@ -283,7 +283,7 @@ def _advanceable(pool: Pool) -> bool:
     return now - pool.taken_at < ADVANCE_FOR and now - pool.read_whole_at < READ_WHOLE_EVERY
 
 
-def _whole(raw: Any, cursor: Any, snapshot: Snapshot) -> Pool:
+def _whole(cursor: Any, snapshot: Snapshot) -> Pool:
     """Every candidate: the distinct texts first, then each candidate's codes
     into them, worked out by the database and copied out in binary, so that
     no Python object is made per candidate."""
