@@ -15,7 +15,7 @@ from rapport.jobs import pool_memory, rediscovery
 from rapport.jobs.models import Application, Job, PoolChange
 from rapport.jobs.rediscovery import Weights
 from rapport.people.models import Candidate, CandidateSkill, Skill
-from tests.jobs.test_rediscovery_exact import WEIGHTS, _everyone, crowd  # noqa: F401
+from tests.jobs.test_rediscovery_exact import WEIGHTS, _everyone
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="The pool is kept in memory on PostgreSQL only."
@@ -64,7 +64,7 @@ def _ranks(owner: User, job: Job, limit: int = 20) -> None:
 def test_committed_writes_reach_the_ranking_then_the_pool(
     owner: User,
     job: Job,
-    crowd: list[Candidate],  # noqa: F811
+    crowd: list[Candidate],
     make_candidate: Callable[..., Candidate],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -99,7 +99,7 @@ def test_committed_writes_reach_the_ranking_then_the_pool(
 def test_an_emptied_table_makes_the_pool_read_everything_again(
     owner: User,
     job: Job,
-    crowd: list[Candidate],  # noqa: F811
+    crowd: list[Candidate],
 ) -> None:
     pool_memory.pool_forget()
     _ranks(owner, job)
@@ -116,7 +116,7 @@ def test_an_emptied_table_makes_the_pool_read_everything_again(
 def test_a_user_who_sees_part_of_the_pool_is_ranked_by_the_database(
     manager: User,
     job: Job,
-    crowd: list[Candidate],  # noqa: F811
+    crowd: list[Candidate],
 ) -> None:
     plan = rediscovery.plan_for(job)
     scope = rediscovery.scope_for(manager, job, hide_in_pipeline=False)
@@ -140,7 +140,7 @@ def test_pruning_forgets_only_old_changes(db: None) -> None:
 def test_a_pool_is_read_whole_again_when_advancing_would_not_do(
     owner: User,
     job: Job,
-    crowd: list[Candidate],  # noqa: F811
+    crowd: list[Candidate],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Advanced for a day, or with changes scattered in too many ranges: the

@@ -9,68 +9,29 @@ that a pool of a few hundred takes the paths a million does."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Mapping
 
 import pytest
 from django.db import connection
 
 from rapport.accounts.models import User
 from rapport.jobs import rediscovery
-from rapport.jobs.models import Application, Job
+from rapport.jobs.models import Job
 from rapport.jobs.rediscovery import Weights
-from rapport.jobs.services import SILVER_TAG, JobFields, job_create, job_set_status
-from rapport.people.models import Candidate, CandidateTag
-from rapport.people.services import tag_get_or_create
+from rapport.people.models import Candidate
 
 pytestmark = pytest.mark.django_db
 
-SKILLS = ["Python", "Django", "PostgreSQL", "Docker", "Go", "Nursing", "Java"]
-TITLES = [
-    "Senior Backend Engineer", "Backend Developer", "Data Analyst", "Sr Software Engineer",
-    "Nurse", "Engineering Manager", "Python Developer", "",
-]  # fmt: skip
-PLACES = [
-    ("Lisbon", "PT", "Europe/Lisbon"), ("Porto", "PT", "Europe/Lisbon"),
-    ("Berlin", "DE", "Europe/Berlin"), ("Recife", "BR", "America/Recife"), ("", "", ""),
-]  # fmt: skip
-LEVELS = ["junior", "mid", "senior", "lead", ""]
-
-
-@pytest.fixture
-def crowd(owner: User, job: Job, make_candidate: Callable[..., Candidate]) -> list[Candidate]:
-    """160 candidates drawn at random (the same each run): many share the
-    same skills, so floors fall between equal scores; some have a silver
-    medal or went far in another job, the signals only a few can get."""
-    rng = random.Random(7)
-    other = job_set_status(
-        actor=owner,
-        job=job_create(actor=owner, values=JobFields(title="Data Engineer")),
-        status="open",
-    )
-    silver = tag_get_or_create(name=SILVER_TAG)
-    first_stage = other.stages.order_by("position")[0]
-    made = []
-    for n in range(160):
-        city, country, zone = rng.choice(PLACES)
-        candidate = make_candidate(
-            current_title=rng.choice(TITLES), city=city, country=country, timezone=zone,
-            seniority=rng.choice(LEVELS), skills=rng.sample(SKILLS, rng.randint(0, 4)),
-        )  # fmt: skip
-        Candidate.objects.filter(pk=candidate.pk).update(engagement_score=rng.randint(0, 100))
-        if n % 9 == 0:
-            CandidateTag.objects.create(candidate=candidate, tag=silver, reason="Reached Final")
-        if n % 7 == 0:
-            Application.objects.create(
-                candidate=candidate, job=other, stage=first_stage,
-                furthest_position=rng.randint(1, 6), source="test",
-            )  # fmt: skip
-        made.append(candidate)
-    return made
-
 
 def _everyone(
-    plan: rediscovery.Plan, weights: Weights, scope: rediscovery.Scope, limit: int
+    plan: rediscovery.Plan,
+    weights: Weights,
+    scope: rediscovery.Scope,
+    limit: int,
+    similar: Mapping[int, float] | None = None,
 ) -> list[tuple[int, float]]:
+    """The top by scoring everyone, with each one's semantic similarity when given."""
+    similar = similar or {}
     k = rediscovery.Coefficients.of(plan, weights)
     sql, params = rediscovery.features_sql(plan, k, scope, skill_floor=None)
     rows = rediscovery._fetch_features(sql, params)
@@ -79,7 +40,8 @@ def _everyone(
     scored = []
     for f in rows:
         share, _ = rediscovery.text_share(plan.terms, words.get(f.id, set()))
-        score = rediscovery.final_score(rediscovery.base_score(k, f), k, share, 0.0)
+        closeness = max(0.0, similar.get(f.id, 0.0))
+        score = rediscovery.final_score(rediscovery.base_score(k, f), k, share, closeness)
         scored.append((f.id, score))
     return sorted(scored, key=lambda s: (-s[1], s[0]))[:limit]
 

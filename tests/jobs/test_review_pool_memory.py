@@ -19,7 +19,7 @@ from rapport.jobs.models import Application, Job
 from rapport.jobs.rediscovery import Weights
 from rapport.jobs.services import JobFields, job_create, job_set_status
 from rapport.people.models import Candidate, CandidateSkill, Skill
-from tests.jobs.test_rediscovery_exact import WEIGHTS, _everyone, crowd  # noqa: F401
+from tests.jobs.test_rediscovery_exact import WEIGHTS, _everyone
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="The pool is kept in memory on PostgreSQL only."
@@ -222,32 +222,11 @@ class _Nearest(semantic.Neighbours):
         return {i: self.found[i] for i in ids if i in self.found}
 
 
-def _everyone_with(
-    plan: rediscovery.Plan,
-    weights: Weights,
-    scope: rediscovery.Scope,
-    nearest: _Nearest,
-    limit: int,
-) -> list[tuple[int, float]]:
-    k = rediscovery.Coefficients.of(plan, weights)
-    sql, params = rediscovery.features_sql(plan, k, scope, skill_floor=None)
-    rows = rediscovery._fetch_features(sql, params)
-    tokens = [t for term in plan.terms for t in term.tokens]
-    words = rediscovery.documents([f.id for f in rows], private=scope.private, tokens=tokens)
-    scored = []
-    for f in rows:
-        share, _ = rediscovery.text_share(plan.terms, words.get(f.id, set()))
-        similar = max(0.0, nearest.found.get(f.id, 0.0))
-        score = rediscovery.final_score(rediscovery.base_score(k, f), k, share, similar)
-        scored.append((f.id, score))
-    return sorted(scored, key=lambda s: (-s[1], s[0]))[:limit]
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_pool_with_neighbours_and_the_pipeline_hidden_gives_the_top_of_everyone(
     owner: User,
     job: Job,
-    crowd: list[Candidate],  # noqa: F811
+    crowd: list[Candidate],
 ) -> None:
     import numpy as np
 
@@ -270,7 +249,7 @@ def test_the_pool_with_neighbours_and_the_pipeline_hidden_gives_the_top_of_every
     ties = Weights(text=0.0, title=0.0, engagement=0.0, history=0.0, semantic=0.0)
     for weights in [Weights(), Weights(semantic=10.0, required=1.0), ties, *WEIGHTS]:
         for limit in (1, 7, 40):
-            expected = _everyone_with(plan, weights, scope, nearest, limit)
+            expected = _everyone(plan, weights, scope, limit, similar=nearest.found)
             found, search = rediscovery.rank(plan, weights, scope, limit=limit, neighbours=nearest)
             assert search.path == MEMORY
             assert [(s.features.id, s.score) for s in found] == expected, (weights, limit)
@@ -321,7 +300,7 @@ def _write_at_random(rng: random.Random, cursor: Any, ids: list[int], skills: li
 def test_writes_at_random_committed_or_running_across_pool_reads_keep_the_top_exact(
     owner: User,
     job: Job,
-    crowd: list[Candidate],  # noqa: F811
+    crowd: list[Candidate],
     elsewhere: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
