@@ -22,6 +22,7 @@ from rapport.core.errors import PermissionDenied
 from rapport.core.models import Activity, ActivityKind, Notification
 from rapport.inbox.models import Conversation, InboundMessage
 from rapport.inbox.services import inbound_receive
+from rapport.jobs.models import PoolChange
 from rapport.outreach import sequences
 from rapport.outreach.models import Enrollment, Message, Preference, Topic
 from rapport.outreach.services import (
@@ -73,12 +74,14 @@ OWN_EVENTS = (ActivityKind.CANDIDATE_MERGED, ActivityKind.CANDIDATE_UNMERGED)
 
 def dump() -> dict[str, list[dict[str, Any]]]:
     """Every row of every table Rapport owns, by table, in key order; but
-    the merges themselves and the timeline events merges and undos write."""
+    the merges themselves, the timeline events merges and undos write, and
+    the log of changes the database keeps for rediscovery's pool (a record
+    that writes happened, not state)."""
     state = {}
     for model in apps.get_models(include_auto_created=True):
         if model._meta.app_label in {"contenttypes", "auth", "sessions", "admin"}:
             continue
-        if model is Merge:
+        if model in (Merge, PoolChange):
             continue
         rows = model._base_manager.all()
         if model is Activity:
