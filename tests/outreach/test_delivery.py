@@ -270,3 +270,18 @@ def test_a_long_subject_with_accents_arrives_whole_in_short_encoded_words(
     head = received.data.split(b"\r\n\r\n", 1)[0].decode("ascii")
     words = [w for line in head.split("\r\n") for w in line.split() if w.startswith("=?utf-8?")]
     assert len(words) > 1 and all(len(w) <= 75 for w in words)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_sends_are_marked_outside_a_transaction_and_after_the_connection_is_reopened(
+    smtp_sink: Sink, deliver: Callable[..., Any], owner: User, candidate: Candidate
+) -> None:
+    from django.db import connection
+
+    first = _send(owner, candidate)
+    assert deliver().sent == 1
+    connection.close()  # a new session: on PostgreSQL, the marking statement is prepared anew
+    second = _send(owner, candidate, subject="Hello again")
+    assert deliver().sent == 1
+    assert refresh(first).status == refresh(second).status == MessageStatus.SENT
+    assert len(smtp_sink.received) == 2

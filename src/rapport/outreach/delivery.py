@@ -37,6 +37,7 @@ import os
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -425,23 +426,36 @@ def _sent(message: Message, *, owner: str, raw: bytes | None) -> bool:
     return True
 
 
+MARK_SENT = (
+    "UPDATE {table} SET status = {0}, sent_at = {1}, attempts = attempts + 1, reason = '', "
+    "detail = '', lease_owner = '', lease_expires_at = NULL "
+    "WHERE id = {2} AND status = {3} AND lease_owner = {4}"
+)
+_prepared: weakref.WeakSet[Any] = weakref.WeakSet()  # PostgreSQL sessions holding MARK_SENT
+
+
 def _mark_sent(pk: int, *, owner: str, at: dt.datetime) -> int:
     """One UPDATE in plain SQL: it runs once for every message sent, and
-    the ORM takes longer to compile it than the database takes to run it."""
+    the ORM takes longer to compile it than the database takes to run it.
+
+    On PostgreSQL, outside a transaction, it is a statement prepared once
+    per session: planning an update of a table with this many indexes cost
+    the server more than running it (200 against 80 microseconds a row)."""
     table = connection.ops.quote_name(Message._meta.db_table)
+    at_value = connection.ops.adapt_datetimefield_value(at)
+    params = [MessageStatus.SENT, at_value, pk, MessageStatus.SENDING, owner]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, reason = '', "  # noqa: S608
-            "detail = '', lease_owner = '', lease_expires_at = NULL "
-            "WHERE id = %s AND status = %s AND lease_owner = %s",
-            [
-                MessageStatus.SENT,
-                connection.ops.adapt_datetimefield_value(at),
-                pk,
-                MessageStatus.SENDING,
-                owner,
-            ],
-        )
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # In autocommit, so no rollback can undo the PREPARE behind our back.
+            if connection.connection not in _prepared:
+                numbered = [f"${n}" for n in range(1, 6)]
+                cursor.execute(
+                    f"PREPARE rapport_mark_sent AS {MARK_SENT.format(*numbered, table=table)}"
+                )
+                _prepared.add(connection.connection)
+            cursor.execute("EXECUTE rapport_mark_sent (%s, %s, %s, %s, %s)", params)
+        else:
+            cursor.execute(MARK_SENT.format(*["%s"] * 5, table=table), params)
         return int(cursor.rowcount)
 
 
