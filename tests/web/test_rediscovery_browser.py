@@ -64,7 +64,8 @@ def test_find_in_talent_pool_then_add_three(
     rows = page.locator("table.rd-list > tbody > tr")
     assert rows.count() == 5
     assert rows.nth(0).locator("a.name").inner_text() == "Ana Example"
-    assert page.get_by_text("of the 5 candidates you can see").is_visible()
+    # The count comes after the page, by htmx: wait for it.
+    page.get_by_text("of the 5 candidates you can see").wait_for(timeout=10_000)
     assert "Cannot be contacted: Address on the suppression list" in rows.nth(1).inner_text()
     # Why Ana leads: every signal, with its points.
     rows.nth(0).get_by_text("Every signal").click()
