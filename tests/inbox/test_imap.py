@@ -482,6 +482,25 @@ def _first_pass_done(account: ImapAccount) -> bool:
     ).exists()
 
 
+def test_mail_announced_with_an_earlier_answer_is_not_waited_for_in_idle(
+    imap_mailbox: ImapAccount,
+) -> None:
+    """Mail that arrives while the reader's last command runs is announced
+    with that command's answer, and IDLE does not announce it again: the
+    reader must read it rather than wait in IDLE for half an hour."""
+    session = imap.Session(imap.target_from_url(imap_mailbox.url()), writable=False)
+    try:
+        # Nothing new since the folder was opened: IDLE waits, then says so.
+        assert not session.idle(threading.Event(), tick=lambda: None, seconds=0.5)
+        imap_mailbox.append(mail(1))
+        session.noop()  # the server answers, and announces the new mail with it
+        assert session.idle(threading.Event(), tick=lambda: None, seconds=5)
+        # Taken: the next IDLE waits for mail newer still.
+        assert not session.idle(threading.Event(), tick=lambda: None, seconds=0.5)
+    finally:
+        session.close()
+
+
 @THREADS
 def test_the_reader_picks_up_mail_that_arrives_while_it_idles(
     imap_mailbox: ImapAccount, settings: Any, reader: Callable[[], threading.Thread]

@@ -248,6 +248,7 @@ class Session:
             )
         count = data[0] if data else None
         exists = int(count) if isinstance(count, bytes) and count.isdigit() else 0
+        self.imap.response("EXISTS")  # taken: later ones announce new mail (see `idle`)
         _, found = self.imap.response("UIDVALIDITY")
         if not found or not isinstance(found[0], bytes) or not found[0].isdigit():
             raise ImapError(f"The IMAP server at {self.target.where} gave no UIDVALIDITY.")
@@ -336,6 +337,12 @@ class Session:
         """Wait with IDLE until the server announces new mail (True), or
         until `seconds` pass or `stopped` is set (False). `tick` runs every
         few seconds meanwhile. (Python 3.11's imaplib has no IDLE.)"""
+        # Mail the server announced alongside an earlier command (a search
+        # it answered just before the mail arrived) is not announced again
+        # in IDLE: it has arrived, and is read before waiting.
+        _, announced = self.imap.response("EXISTS")
+        if any(announced):
+            return True
         tag = b"RIDLE%d" % next(_idle_tags)
         self.imap.send(tag + b" IDLE\r\n")
         arrived = False
