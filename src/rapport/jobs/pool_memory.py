@@ -189,8 +189,9 @@ _pools: dict[str, Pool] = {}  # by database, as settings name it
 def pool_for_ranking() -> tuple[Pool, list[tuple[int, int]]] | None:
     """The shared copy, and the ranges of candidates a ranking must read
     from their tables instead (changed since the copy's snapshot); None when
-    those are too many to be worth it, or when the copy cannot be read now. The copy is read whole the first time,
-    and advanced when more than ADVANCE_AT changed or every REFRESH_EVERY."""
+    those are too many to be worth it, or when the copy cannot be read now.
+    The copy is read whole the first time, and advanced when more than
+    ADVANCE_AT changed or every REFRESH_EVERY."""
     key = _database_key()
     pool = _pools.get(key)
     if pool is not None and time.monotonic() - pool.taken < REFRESH_EVERY:
@@ -396,10 +397,9 @@ def _advance(cursor: Any, pool: Pool, snapshot: Snapshot) -> Pool | None:
     if span(ranges) > max(ADVANCE_AT, REBUILD_SHARE * pool.size) or len(ranges) > RANGES_AT_MOST:
         return None
     where = " OR ".join(f"id BETWEEN {int(lo)} AND {int(hi)}" for lo, hi in ranges) or "FALSE"
-    columns = _Columns(pool)
+    codes = _Codes(pool)
     cursor.execute(f"SELECT {CANDIDATE_COLUMNS} FROM people_candidate WHERE {where} ORDER BY id")  # noqa: S608
-    columns.add(cursor.fetchall())
-    fresh_ids, title, place, level, engagement = columns.arrays()
+    fresh_ids, title, place, level, engagement = codes.columns(cursor.fetchall())
     kept = ~pool.within(ranges)
     ids = np.concatenate([pool.ids[kept], fresh_ids])
     order = np.argsort(ids, kind="stable")
@@ -426,9 +426,9 @@ def _advance(cursor: Any, pool: Pool, snapshot: Snapshot) -> Pool | None:
         level=np.concatenate([pool.level[kept], level])[order],
         engagement=np.concatenate([pool.engagement[kept], engagement])[order],
         holders={s: h for s, h in holders.items() if len(h)},
-        titles=tuple(columns.titles),
-        places=tuple(columns.places),
-        levels=tuple(columns.levels),
+        titles=tuple(codes.titles),
+        places=tuple(codes.places),
+        levels=tuple(codes.levels),
         watermark=snapshot[0],
         running=snapshot[1],
         taken=time.monotonic(),
@@ -438,21 +438,22 @@ def _advance(cursor: Any, pool: Pool, snapshot: Snapshot) -> Pool | None:
     )
 
 
-class _Columns:
-    """Rows of candidates as columns, a chunk at a time into numpy arrays,
-    texts as codes (extending an earlier copy's lists, so that its codes keep
-    their meaning)."""
+class _Codes:
+    """The texts of an earlier copy as codes, extended with the new values
+    that rows bring (so that the earlier codes keep their meaning)."""
 
-    def __init__(self, pool: Pool | None = None) -> None:
-        self.chunks: list[tuple[np.ndarray, ...]] = []
-        self.titles = list(pool.titles) if pool else []
-        self.places = list(pool.places) if pool else []
-        self.levels = list(pool.levels) if pool else []
+    def __init__(self, pool: Pool) -> None:
+        self.titles, self.places, self.levels = (
+            list(pool.titles),
+            list(pool.places),
+            list(pool.levels),
+        )
         self._title = {t: i for i, t in enumerate(self.titles)}
         self._place = {p: i for i, p in enumerate(self.places)}
         self._level = {lv: i for i, lv in enumerate(self.levels)}
 
-    def add(self, rows: Sequence[tuple[Any, ...]]) -> None:
+    def columns(self, rows: Sequence[tuple[Any, ...]]) -> tuple[np.ndarray, ...]:
+        """Rows of CANDIDATE_COLUMNS as ids, title, place, level, engagement."""
         import numpy as np
 
         ids, title, place, level, engagement = [], [], [], [], []
@@ -462,23 +463,13 @@ class _Columns:
             place.append(_code(self._place, self.places, (city, country, zone)))
             level.append(_code(self._level, self.levels, seniority))
             engagement.append(score)
-        self.chunks.append(
-            (
-                np.asarray(ids, dtype=np.int64),
-                np.asarray(title, dtype=np.int32),
-                np.asarray(place, dtype=np.int32),
-                np.asarray(level, dtype=np.int32),
-                np.asarray(engagement, dtype=np.float64),
-            )
+        return (
+            np.asarray(ids, dtype=np.int64),
+            np.asarray(title, dtype=np.int32),
+            np.asarray(place, dtype=np.int32),
+            np.asarray(level, dtype=np.int32),
+            np.asarray(engagement, dtype=np.float64),
         )
-
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        """ids, title, place, level, engagement."""
-        import numpy as np
-
-        if not self.chunks:
-            self.add([])
-        return tuple(np.concatenate(parts) for parts in zip(*self.chunks, strict=True))
 
 
 def _code(codes: dict[Any, int], values: list[Any], value: Any) -> int:
