@@ -45,6 +45,11 @@ def test_a_recruiter_texts_a_candidate_reads_the_reply_and_logs_the_call(
     # The Texts card: write, watch the counter, send.
     texts = page.locator("#texts")
     box = texts.get_by_label("Text Maria on the number ending 5678")
+    # The card arrives by htmx; typing before htmx has wired its box up
+    # would not ask for the count (no person types that fast).
+    page.wait_for_function(
+        "el => (el['htmx-internal-data'] || {}).initHash !== undefined", arg=box.element_handle()
+    )
     box.fill(TEXT)
     expect(texts.locator("#sms-count")).to_have_text(f"{len(TEXT)} characters · 1 text")
     box.fill(TEXT + " 🙂")
