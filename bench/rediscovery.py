@@ -552,9 +552,11 @@ def brute_force_sql(plan: Any, weights: Any, vendor: str) -> tuple[str, list[Any
     )
     silver_join = "LEFT JOIN (SELECT candidate_id FROM people_candidatetag WHERE tag_id = %s) sv ON sv.candidate_id = c.id"  # fmt: skip
     rounded = f"ROUND(CAST({score} AS NUMERIC), 6)" if vendor == "postgresql" else f"ROUND({score}, 6)"  # fmt: skip
+    # PostgreSQL keeps each document's vector in a table of its own.
+    documents = "search_vector" if vendor == "postgresql" else "people_searchdocument"
     sql = (
         f"SELECT c.id, {rounded} AS score FROM people_candidate c {skills_sql} {reach} {silver_join} "
-        "LEFT JOIN people_searchdocument d ON d.candidate_id = c.id "
+        f"LEFT JOIN {documents} d ON d.candidate_id = c.id "
         "ORDER BY score DESC, c.id ASC LIMIT 50"
     )
     return sql, params + skills_params + [plan.job_id, plan.silver_tag_id or 0]

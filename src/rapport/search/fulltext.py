@@ -2,8 +2,8 @@
 
 A condition is a tree of phrases (a phrase is one or more words in a row,
 the last one possibly a prefix) joined by AND, OR and AND NOT. It becomes
-`pk IN (…)` over the full-text index that search's migration created: FTS5
-on SQLite, a tsvector GIN index on PostgreSQL. Words are `core.text.words`
+`pk IN (…)` over the full-text index that search's migrations created: FTS5
+on SQLite, a GIN index over a table of tsvectors on PostgreSQL. Words are `core.text.words`
 on both sides, so both databases match the same candidates.
 """
 
@@ -48,8 +48,9 @@ def all_of(parts: list[Condition]) -> Condition:
     return parts[0] if len(parts) == 1 else Join("and", tuple(parts))
 
 
-# The stored tsvector of each document (a generated column on PostgreSQL,
-# see search's first migration): public words weighted A, confidential D.
+# The tsvector of each document, in a table of its own on PostgreSQL (see
+# search's migration 0006): public words weighted A, confidential D.
+VECTORS = "search_vector"
 TSVECTOR = "d.vector"
 TSQUERY = "to_tsquery('simple'::regconfig, %s)"
 
@@ -68,7 +69,7 @@ def ids(condition: Condition, *, private: bool) -> RawSQL:
     """The ids of the candidates that meet the condition, as a subquery."""
     if connection.vendor == "postgresql":
         where = f"{TSVECTOR} @@ {TSQUERY}"  # constants only; the query is a parameter
-        sql = "SELECT d.candidate_id FROM people_searchdocument d WHERE " + where  # noqa: S608
+        sql = f"SELECT d.candidate_id FROM {VECTORS} d WHERE " + where  # noqa: S608
         return RawSQL(sql, [tsquery(condition, private=private)])  # noqa: S611
     sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
     return RawSQL(sql, [fts5_match(condition, private=private)])  # noqa: S611
@@ -93,7 +94,7 @@ def matching_each(
     planner may not turn it into a join), so that it walks the sort index."""
     if connection.vendor == "postgresql":
         sql = (
-            "EXISTS (SELECT 1 FROM people_searchdocument d "  # noqa: S608
+            f"EXISTS (SELECT 1 FROM {VECTORS} d "  # noqa: S608
             f"WHERE d.candidate_id = {{pk}} AND {TSVECTOR} @@ {TSQUERY}"
             + (" OFFSET 0)" if correlated else ")")
         )
@@ -110,7 +111,7 @@ def counting(
     when given). Each document is one candidate's, so this is also how many
     candidates match, read from the full-text index alone."""
     if connection.vendor == "postgresql":
-        sql = f"SELECT count(*) FROM people_searchdocument d WHERE {TSVECTOR} @@ {TSQUERY}"  # noqa: S608
+        sql = f"SELECT count(*) FROM {VECTORS} d WHERE {TSVECTOR} @@ {TSQUERY}"  # noqa: S608
         params: list[object] = [tsquery(condition, private=private)]
         column = "d.candidate_id"
     else:
@@ -138,7 +139,7 @@ def relevance(condition: Condition, *, private: bool) -> RawSQL:
     PostgreSQL. Only meaningful for candidates that match it."""
     if connection.vendor == "postgresql":
         sql = (
-            f"(SELECT ts_rank({TSVECTOR}, {TSQUERY}) FROM people_searchdocument d "  # noqa: S608
+            f"(SELECT ts_rank({TSVECTOR}, {TSQUERY}) FROM {VECTORS} d "  # noqa: S608
             "WHERE d.candidate_id = people_candidate.id)"
         )
         query = tsquery(condition, private=private)
