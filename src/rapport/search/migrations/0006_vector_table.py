@@ -5,7 +5,7 @@ A count of a broad word reads the table of every matching document: GIN
 cannot answer a count from the index alone. In the search documents the
 vector shared each row with the words it was made from, so counting
 `engineer` at a million candidates read 1.4 GB; the vectors alone are
-0.9 GB, and a count reads about a third less (docs/decisions/0015).
+0.9 GB, and a count reads about a third less (docs/decisions/0016).
 
 The documents stay the source: triggers on people_searchdocument keep the
 vectors in step with every statement that writes one, whoever makes it
