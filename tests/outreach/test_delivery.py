@@ -15,7 +15,13 @@ from django.utils import timezone
 from rapport.accounts.models import User
 from rapport.core.models import Activity, ActivityKind
 from rapport.outreach import delivery, mime, services
-from rapport.outreach.models import CapturedMail, Message, MessageStatus, Suppression
+from rapport.outreach.models import (
+    CapturedMail,
+    Message,
+    MessageStatus,
+    Suppression,
+    UnrecordedSend,
+)
 from rapport.outreach.policy import address_digest
 from rapport.people.models import Candidate
 from tests.conftest import need_peer
@@ -216,6 +222,20 @@ def test_a_worker_whose_lease_was_taken_over_does_not_record_the_send_twice(
     assert delivery.sends_record([message.pk]) == 1
     assert delivery.sends_record([message.pk]) == 0
     assert Activity.objects.filter(kind=ActivityKind.EMAIL_SENT, target_id=message.pk).count() == 1
+
+
+def test_a_send_waits_to_be_recorded_as_a_row_of_its_own_marked_with_it(
+    smtp_sink: Sink, owner: User, candidate: Candidate
+) -> None:
+    message = _send(owner, candidate)
+    [mine] = delivery.claim(owner="w/0")
+    theirs = refresh(message)
+    assert not delivery._sent(theirs, owner="someone-else/0", raw=None)  # not their lease
+    assert not UnrecordedSend.objects.exists()
+    assert delivery._sent(mine, owner="w/0", raw=None)
+    assert list(UnrecordedSend.objects.values_list("message_id", flat=True)) == [message.pk]
+    assert delivery.sends_record([message.pk]) == 1
+    assert not UnrecordedSend.objects.exists()
 
 
 def test_a_send_that_a_killed_worker_did_not_record_is_recorded_by_the_clock(

@@ -245,6 +245,13 @@ class MessageStatus(models.TextChoices):
 PENDING = (MessageStatus.QUEUED, MessageStatus.PAUSED, MessageStatus.SENDING)
 
 
+def _where_set(field: str) -> models.Index:
+    """An index of a nullable column that holds only the rows where it is set."""
+    return models.Index(
+        fields=[field], condition=Q(**{f"{field}__isnull": False}), name=f"message_{field}_idx"
+    )
+
+
 class Message(models.Model):
     """One email to one candidate: the outbox row. Rendered when written;
     sent by the worker when due and when the sending policy allows it."""
@@ -258,22 +265,32 @@ class Message(models.Model):
         Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="messages",
         db_index=False,
     )  # fmt: skip
+    # Enrollment, step, topic and author are indexed only where set (see
+    # Meta): a campaign's rows have none of them. Nearly every row has a
+    # template, whose figures the template page asks for: a full index.
     enrollment = models.ForeignKey(
-        Enrollment, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
-    )
+        Enrollment, null=True, blank=True, on_delete=models.CASCADE, related_name="messages",
+        db_index=False,
+    )  # fmt: skip
     step = models.ForeignKey(
-        SequenceStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
-    )
+        SequenceStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages",
+        db_index=False,
+    )  # fmt: skip
     template = models.ForeignKey(
         Template, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
-    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
     )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
+    )  # fmt: skip
     # One send, one row: "c<campaign>:<candidate>", "e<enrollment>:<step>", "d<uuid>".
-    key = models.CharField(max_length=80, unique=True)
-    message_id = models.CharField(max_length=200, unique=True)
+    # Both unique through Meta's constraints rather than unique=True, which on
+    # PostgreSQL adds a second, pattern-matching index that no query uses.
+    key = models.CharField(max_length=80)
+    message_id = models.CharField(max_length=200)
     from_name = models.CharField(max_length=150)
     from_email = models.CharField(max_length=254)
     to_email = models.CharField(max_length=254)
@@ -295,9 +312,6 @@ class Message(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
-    # Whether what follows from the send (the timeline, the candidate's last
-    # contact, the sequence's next step) has been written; see delivery.
-    recorded = models.BooleanField(default=False)
     # An iCalendar object (an interview invitation: METHOD:REQUEST or CANCEL)
     # sent with the message as a text/calendar part and an .ics attachment.
     # The database default lets the bulk insert of campaigns leave it out.
@@ -306,11 +320,6 @@ class Message(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(
-                fields=["sent_at"],
-                condition=Q(status="sent", recorded=False),
-                name="message_unrecorded_idx",
-            ),
             # What the worker claims next, and what it takes over.
             models.Index(fields=["due_at"], condition=Q(status="queued"), name="message_due_idx"),
             models.Index(
@@ -326,6 +335,16 @@ class Message(models.Model):
             # The frequency cap and the candidate's messages.
             models.Index(fields=["candidate", "-sent_at"], name="message_candidate_idx"),
             models.Index(fields=["campaign", "status"], name="message_campaign_idx"),
+            # Sequences' figures, and what a deleted user, topic or step
+            # leaves: partial, so that rows without them add nothing.
+            _where_set("enrollment"),
+            _where_set("step"),
+            _where_set("topic"),
+            _where_set("author"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], name="message_key_unique"),
+            models.UniqueConstraint(fields=["message_id"], name="message_message_id_unique"),
         ]
 
     def __str__(self) -> str:
@@ -334,6 +353,21 @@ class Message(models.Model):
     @property
     def pending(self) -> bool:
         return self.status in PENDING
+
+
+class UnrecordedSend(models.Model):
+    """A message sent whose consequences (the timeline, the candidate's last
+    contact, the sequence's next step) are not written yet: inserted by the
+    same statement that marks the message sent, deleted by the one that
+    records it (see delivery). A narrow table of its own, so that recording
+    a send does not rewrite the message's wide row and its indexes once more."""
+
+    message = models.OneToOneField(
+        Message, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Unrecorded send of {self.message_id}"
 
 
 class EventKind(models.TextChoices):

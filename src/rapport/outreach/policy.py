@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -198,18 +199,47 @@ def _recent_sends(
     ids: list[int], now: dt.datetime, policy: SendingPolicy
 ) -> dict[int, list[tuple[int, dt.datetime]]]:
     since = now - dt.timedelta(days=max(policy.cap_days, *OWN_FREQUENCY_DAYS.values()))
-    rows = (
-        Message.objects.filter(candidate_id__in=ids)
-        .filter(Q(status=MessageStatus.SENT, sent_at__gte=since) | Q(status=MessageStatus.SENDING))
-        .exclude(kind=MessageKind.STAFF)
-        .values_list("candidate_id", "id", "sent_at")
-    )
     found: dict[int, list[tuple[int, dt.datetime]]] = {}
-    for candidate_id, message_id, sent_at in rows:
+    for candidate_id, message_id, sent_at in _recent_rows(ids, since):
         found.setdefault(candidate_id, []).append((message_id, sent_at or now))
     for sends in found.values():
         sends.sort(key=lambda s: s[1], reverse=True)
     return found
+
+
+RECENT_ROWS = (
+    "SELECT c.id, m.id, m.sent_at FROM unnest(%s::bigint[]) AS c (id) CROSS JOIN LATERAL ("
+    "SELECT m.id, m.sent_at FROM {table} AS m WHERE m.candidate_id = c.id "
+    "AND ((m.status = %s AND m.sent_at >= %s) OR m.status = %s) AND m.kind <> %s "
+    "OFFSET 0) AS m"  # OFFSET 0: keep the look-up per candidate (see _recent_rows)
+)
+
+
+def _recent_rows(ids: list[int], since: dt.datetime) -> Iterable[tuple[int, int, Any]]:
+    """(candidate, message, sent at) of the candidates' sends since then and
+    in progress, not counting mail to teammates.
+
+    On PostgreSQL, one look-up of the candidate index per candidate. Asked
+    as `candidate_id IN (...)`, the planner weighed the candidates against
+    the statuses, and while a campaign goes out its statistics lag behind
+    (they still say "sent" is rare): it read every sent message of the
+    campaign through other indexes to pick out 200 candidates' (85 ms a
+    batch against about 1 ms)."""
+    if connection.vendor != "postgresql":
+        return (
+            Message.objects.filter(candidate_id__in=ids)
+            .filter(
+                Q(status=MessageStatus.SENT, sent_at__gte=since) | Q(status=MessageStatus.SENDING)
+            )
+            .exclude(kind=MessageKind.STAFF)
+            .order_by()
+            .values_list("candidate_id", "id", "sent_at")
+        )
+    statement = RECENT_ROWS.format(table=connection.ops.quote_name(Message._meta.db_table))
+    params: list[Any] = [ids, MessageStatus.SENT, since, MessageStatus.SENDING, MessageKind.STAFF]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
 
 
 # --- the decision

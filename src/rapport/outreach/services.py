@@ -203,7 +203,6 @@ def messages_insert(rows: Sequence[dict[str, Any]]) -> int:
         "lease_owner": "",
         "in_reply_to": "",
         "references": "",
-        "recorded": False,
         "created_at": now,
     }
     names = [*rows[0], *defaults]
