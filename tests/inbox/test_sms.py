@@ -22,7 +22,7 @@ from rapport.accounts.models import User
 from rapport.core.errors import PermissionDenied
 from rapport.core.models import Activity, ActivityKind, Notification
 from rapport.inbox import sms
-from rapport.inbox.models import SmsDirection, SmsMessage, SmsOptOut, SmsStatus
+from rapport.inbox.models import SmsDirection, SmsMessage, SmsOptOut, SmsStatus, number_digest
 from rapport.inbox.sms_services import (
     RETRY_DELAYS,
     sms_deliver_now,
@@ -339,7 +339,7 @@ def test_sending_refuses_clearly_what_cannot_go(
     )
     nobody = make_candidate(first_name="Noor", phones=[])
     assert "Noor Example has no phone number" in refused(nobody, "Hi")["to"][0]
-    SmsOptOut.objects.create(number=MARIA, keyword="STOP")
+    SmsOptOut.objects.create(digest=number_digest(MARIA), keyword="STOP")
     assert "texted STOP" in refused(candidate, "Hi")["to"][0]
     SmsOptOut.objects.all().delete()
     leave(candidate=candidate)
@@ -371,7 +371,8 @@ def test_stop_opts_the_number_out_and_holds_its_queued_texts(
     )
 
     opt_out = SmsOptOut.objects.get()
-    assert (opt_out.number, opt_out.keyword) == (MARIA, "STOP")
+    assert (opt_out.digest, opt_out.keyword) == (number_digest(MARIA), "STOP")
+    assert MARIA.lstrip("+") not in str(list(SmsOptOut.objects.values())), "no number kept"
     queued.refresh_from_db()
     assert (queued.status, queued.reason) == (SmsStatus.HELD, "opted_out")
     assert sms_deliver_now(queued.pk) == ""  # held: the task leaves it alone
@@ -389,7 +390,9 @@ def test_an_opt_out_that_arrives_after_queueing_holds_the_text_at_send_time(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     text = send(owner, candidate, "Racing the STOP", django_capture_on_commit_callbacks)
-    SmsOptOut.objects.create(number=MARIA, keyword="QUIT")  # written as the worker picks it up
+    SmsOptOut.objects.create(
+        digest=number_digest(MARIA), keyword="QUIT"
+    )  # written as the worker picks it up
     assert sms_deliver_now(text.pk) == SmsStatus.HELD
     text.refresh_from_db()
     assert (text.status, text.reason) == (SmsStatus.HELD, "opted_out")
@@ -399,7 +402,7 @@ def test_an_opt_out_that_arrives_after_queueing_holds_the_text_at_send_time(
 @pytest.mark.parametrize("word", ["STOP", "stopall", "Unsubscribe", "CANCEL", "end", "QUIT"])
 def test_every_stop_word_opts_out(candidate: Candidate, word: str) -> None:
     sms_receive(sender=MARIA, recipient="+15005550006", body=word, provider_id=f"SM-{word}")
-    assert SmsOptOut.objects.filter(number=MARIA, keyword=word.upper()).exists()
+    assert SmsOptOut.objects.filter(digest=number_digest(MARIA), keyword=word.upper()).exists()
 
 
 def test_stop_inside_a_sentence_is_an_ordinary_reply(candidate: Candidate, owner: User) -> None:
@@ -553,7 +556,7 @@ def test_the_panel_says_why_no_text_can_go(
     client: Client, owner: User, candidate: Candidate, make_candidate: Callable[..., Candidate]
 ) -> None:
     login(client, owner)
-    SmsOptOut.objects.create(number=MARIA, keyword="STOP")
+    SmsOptOut.objects.create(digest=number_digest(MARIA), keyword="STOP")
     page = client.get(f"/candidates/{candidate.pk}/texts/").content.decode()
     assert "texted STOP" in page and "until the candidate texts START" in page
     assert 'name="body"' not in page

@@ -10,6 +10,7 @@ Conversation, which is what the team inbox lists.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -253,14 +254,22 @@ class SmsMessage(models.Model):
 
 class SmsOptOut(models.Model):
     """A number that answered STOP (or the like): no text goes to it until
-    it answers START. Kept by number, so it outlives the candidate."""
+    it answers START. Kept by number, so it outlives the candidate, as the
+    SHA-256 of the number in E.164 (`number_digest`), like the email
+    suppression list: the list holds no numbers, and an erased person's
+    refusal still stands."""
 
-    number = models.CharField(max_length=32, unique=True)
+    digest = models.CharField(max_length=64, unique=True)
     keyword = models.CharField(max_length=20)
     at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"{self.number} ({self.keyword})"
+        return f"{self.digest[:12]}… ({self.keyword})"
+
+
+def number_digest(number: str) -> str:
+    """What SmsOptOut keeps of a number (E.164, as stored on contact points)."""
+    return hashlib.sha256(number.strip().encode()).hexdigest()
 
 
 class InteractionKind(models.TextChoices):

@@ -41,6 +41,7 @@ from rapport.inbox.models import (
     SmsMessage,
     SmsOptOut,
     SmsStatus,
+    number_digest,
 )
 from rapport.outreach.merge import summarise
 from rapport.outreach.models import Preference
@@ -114,7 +115,7 @@ def sms_reachability(candidate: Candidate, *, number: str = "") -> Reachability:
     number = number or candidate_phone(candidate)
     if not number:
         return Reachability(number="", reason="no_phone")
-    opt_out = SmsOptOut.objects.filter(number=number).first()
+    opt_out = SmsOptOut.objects.filter(digest=number_digest(number)).first()
     if opt_out is not None:
         return Reachability(number=number, reason="opted_out", opted_out_at=opt_out.at)
     if Preference.objects.filter(candidate=candidate, left_at__isnull=False).exists():
@@ -225,7 +226,7 @@ def sms_sweep_interrupted(*, now: dt.datetime | None = None) -> int:
 
 
 def _held_reason(message: SmsMessage) -> str:
-    if SmsOptOut.objects.filter(number=message.number).exists():
+    if SmsOptOut.objects.filter(digest=number_digest(message.number)).exists():
         return "opted_out"
     left = Preference.objects.filter(candidate=message.candidate, left_at__isnull=False)
     if message.candidate is not None and left.exists():
@@ -318,7 +319,10 @@ def sms_receive(*, sender: str, recipient: str, body: str, provider_id: str) -> 
             )
             if keyword in STOP_WORDS:
                 _opt_out(message, keyword)
-            elif keyword in START_WORDS and SmsOptOut.objects.filter(number=number).exists():
+            elif (
+                keyword in START_WORDS
+                and SmsOptOut.objects.filter(digest=number_digest(number)).exists()
+            ):
                 _opt_in(message, keyword)
             else:
                 _converse(message, candidate)
@@ -356,7 +360,9 @@ def _candidate_for(number: str) -> Candidate | None:
 
 
 def _opt_out(message: SmsMessage, keyword: str) -> None:
-    SmsOptOut.objects.get_or_create(number=message.number, defaults={"keyword": keyword})
+    SmsOptOut.objects.get_or_create(
+        digest=number_digest(message.number), defaults={"keyword": keyword}
+    )
     SmsMessage.objects.filter(
         direction=SmsDirection.OUT, number=message.number, status=SmsStatus.QUEUED
     ).update(status=SmsStatus.HELD, reason="opted_out", detail=REASONS["opted_out"])
@@ -372,7 +378,7 @@ def _opt_out(message: SmsMessage, keyword: str) -> None:
 
 
 def _opt_in(message: SmsMessage, keyword: str) -> None:
-    SmsOptOut.objects.filter(number=message.number).delete()
+    SmsOptOut.objects.filter(digest=number_digest(message.number)).delete()
     if message.candidate is not None:
         activity_record(
             kind=ActivityKind.SMS_RECEIVED,

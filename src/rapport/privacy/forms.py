@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+
+from rapport.privacy.models import ErasureReason
 
 
 class NoticeForm(forms.Form):
@@ -16,3 +20,28 @@ class NoticeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 22, "class": "mono"}),
         help_text="Markdown: ## for a heading, - for a list item, [words](https://…) for a link.",
     )
+
+
+class EraseForm(forms.Form):
+    """Why, a note, and the candidate's name typed again: erasing cannot be
+    undone, so it asks for more than a click."""
+
+    reason = forms.ChoiceField(choices=ErasureReason.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        max_length=300,
+        required=False,
+        help_text="Where the request came from, say “email of 3 March”. Nothing that names them: "
+        "this note outlives them.",
+    )
+    confirm = forms.CharField(max_length=210, label="Their full name")
+
+    def __init__(self, *args: Any, name: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.name = name
+        self.fields["confirm"].help_text = f"Type {name} to confirm."
+
+    def clean_confirm(self) -> str:
+        typed = " ".join(self.cleaned_data["confirm"].split())
+        if typed.casefold() != " ".join(self.name.split()).casefold():
+            raise forms.ValidationError(f"Type their full name, {self.name}, to confirm.")
+        return typed

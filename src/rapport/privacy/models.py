@@ -44,3 +44,40 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} ({self.notice.version})"
+
+
+class ErasureReason(models.TextChoices):
+    REQUEST = "request", "They asked to be erased"
+    RETENTION = "retention", "Kept longer than we should"
+    MISTAKE = "mistake", "Added by mistake"
+
+
+class Erasure(models.Model):
+    """The record that a candidate was erased: who did it, when and why,
+    and how many rows and files went. It holds nothing of the person (not
+    their name): `record` is the number their candidate record had, so that
+    a question about an old link can be answered."""
+
+    record = models.BigIntegerField(help_text="The erased candidate's former id.")
+    reason = models.CharField(max_length=12, choices=ErasureReason.choices)
+    note = models.CharField(max_length=300, blank=True, help_text="Nothing that names them.")
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    erased_at = models.DateTimeField(default=timezone.now)
+    removed: models.JSONField[dict[str, int]] = models.JSONField(
+        default=dict, help_text="What went: kind of row (or file) → how many."
+    )
+    suppressed = models.BooleanField(
+        default=False, help_text="Their addresses and numbers are kept as digests, never contacted."
+    )
+
+    class Meta:
+        ordering = ["-erased_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Erasure {self.pk} (record {self.record})"
+
+    @property
+    def rows(self) -> int:
+        return sum(n for kind, n in self.removed.items() if kind != "files")

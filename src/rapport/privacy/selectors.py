@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils.safestring import SafeString, mark_safe
 
 from rapport.accounts.models import Capability
-from rapport.privacy.models import PrivacyNotice
+from rapport.privacy.models import Erasure, PrivacyNotice
 
 if TYPE_CHECKING:
     from rapport.accounts.models import User
@@ -72,3 +72,15 @@ def notice_html(text: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
+
+
+def may_erase(user: User) -> bool:
+    """Recruiters and admins erase candidates (privacy.erasure)."""
+    return user.can(Capability.EDIT_CANDIDATES) and user.can(Capability.SEE_CONFIDENTIAL)
+
+
+def erasures_for(user: User) -> QuerySet[Erasure]:
+    """The record of every erasure, newest first, for those who may erase."""
+    if not may_erase(user):
+        raise Http404("No such page.")
+    return Erasure.objects.select_related("erased_by").order_by("-erased_at", "-id")

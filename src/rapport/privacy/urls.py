@@ -1,4 +1,4 @@
-"""The public privacy notice, and where admins write its versions."""
+"""The public privacy notice, where admins write its versions, and erasure."""
 
 from __future__ import annotations
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("settings/privacy/<int:pk>/publish/", views.notice_publish, name="notice_publish"),
     path("settings/privacy/<int:pk>/copy/", views.notice_copy, name="notice_copy"),
     path("settings/privacy/<int:pk>/delete/", views.notice_delete, name="notice_delete"),
+    path("candidates/<int:pk>/erase/", views.candidate_erase, name="candidate_erase"),
+    path("settings/erasures/", views.erasure_list, name="erasure_list"),
 ]

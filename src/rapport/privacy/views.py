@@ -7,15 +7,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rapport.core.errors import PermissionDenied
 from rapport.core.http import acting_user
+from rapport.people import selectors as people_selectors
 from rapport.people.forms import apply_errors
+from rapport.privacy import erasure as erasure_service
 from rapport.privacy import selectors, services
-from rapport.privacy.forms import NoticeForm
+from rapport.privacy.forms import EraseForm, NoticeForm
 
 # --- public
 
@@ -136,3 +138,43 @@ def notice_copy(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notice_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "delete")
+
+
+# --- erasure
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def candidate_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """Erase a candidate: what goes, why, and their name typed to confirm."""
+    user = acting_user(request)
+    candidate = people_selectors.candidate_get(user, pk)
+    if not selectors.may_erase(user):
+        raise Http404("No such page.")
+    form = EraseForm(request.POST or None, name=candidate.full_name)
+    if request.method == "POST" and form.is_valid():
+        try:
+            erasure = erasure_service.candidate_erase(
+                actor=user,
+                candidate=candidate,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                f"Erased. Nothing of them is left; the record of it is erasure {erasure.pk}.",
+            )
+            return redirect("erasure_list")
+    context = {"candidate": candidate, "form": form}
+    return render(request, "privacy/candidate_erase.html", context)
+
+
+@login_required
+def erasure_list(request: HttpRequest) -> HttpResponse:
+    erasures = selectors.erasures_for(acting_user(request))
+    return render(request, "privacy/erasure_list.html", {"erasures": erasures[:500]})

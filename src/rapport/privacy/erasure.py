@@ -1,0 +1,159 @@
+"""Erasing a candidate: everything Rapport keeps about a person, gone in one
+transaction, with a record that says it happened and names nobody
+(decision 0017).
+
+Deleting the candidate row takes with it every row that points at it: contact
+points, skills, tags, pools, notes, the timeline, messages and the captured
+mail, conversations, texts, applications and interviews, consents, referrals,
+reviews and merges. Some things hold a person's data without pointing at
+them, or stop pointing when they go, and are removed by what they hold:
+- mail and texts from their addresses and numbers that matched nobody, or
+  only suggested them;
+- talent-community sign-ups with their address;
+- lines of import reports about them, or with their address in the values;
+- their résumés' files, and the kept files of earlier imports that hold one
+  of their addresses or numbers (the import's report stays).
+
+When they asked to be erased, their email addresses join the suppression list
+and their numbers the texting opt-outs, both as SHA-256 digests, so that
+nobody mails or texts them again and an import does not bring them back.
+Files go once the transaction commits: a rolled-back erasure deletes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Q
+
+from rapport.accounts.models import Capability
+from rapport.core.errors import PermissionDenied
+from rapport.inbox.models import InboundMessage, SmsMessage, SmsOptOut, number_digest
+from rapport.outreach.services import suppression_add
+from rapport.people.models import Candidate, ContactKind, ContactPoint
+from rapport.people.services import require
+from rapport.privacy.models import Erasure, ErasureReason
+from rapport.sourcing.models import CommunitySignup, ImportJob, ImportRow, Resume
+
+if TYPE_CHECKING:
+    from rapport.accounts.models import User
+
+# Import files are searched in pieces of this size (with an overlap as long
+# as the longest address) so that a big file is never read whole.
+CHUNK = 1 << 20
+
+
+@transaction.atomic
+def candidate_erase(*, actor: User, candidate: Candidate, reason: str, note: str = "") -> Erasure:
+    """Erase the candidate and every trace of them; return the record of it."""
+    require(actor, Capability.EDIT_CANDIDATES)
+    if not actor.can(Capability.SEE_CONFIDENTIAL):
+        raise PermissionDenied("Only recruiters and admins may erase candidates.")
+    if reason not in ErasureReason.values:
+        raise ValidationError({"reason": ["Choose why they are being erased."]})
+    note = " ".join(note.split())[:300]
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    points = ContactPoint.objects.filter(candidate=candidate)
+    emails = sorted(
+        {v.lower() for v in points.filter(kind=ContactKind.EMAIL).values_list("value", flat=True)}
+    )
+    phones = sorted(set(points.filter(kind=ContactKind.PHONE).values_list("value", flat=True)))
+    suppressed = reason == ErasureReason.REQUEST
+    if suppressed:
+        for address in emails:
+            suppression_add(actor=actor, address=address, note="Erased at their request.")
+        for number in phones:
+            SmsOptOut.objects.get_or_create(
+                digest=number_digest(number), defaults={"keyword": "ERASED"}
+            )
+    removed: Counter[str] = Counter()
+    files = _files_to_remove(candidate, emails, phones)
+    _remove(removed, _untied(candidate, emails, phones))
+    record = candidate.pk
+    _, deleted = candidate.delete()
+    removed.update({label: n for label, n in deleted.items() if n})
+    removed["files"] = len(files)
+    transaction.on_commit(lambda: _delete_files(files))
+    return Erasure.objects.create(
+        record=record,
+        reason=reason,
+        note=note,
+        erased_by=actor,
+        removed=dict(sorted(removed.items())),
+        suppressed=suppressed,
+    )
+
+
+def _untied(candidate: Candidate, emails: list[str], phones: list[str]) -> list[object]:
+    """Querysets of rows that hold the person's data but would outlive the
+    candidate row (they do not point at it, or let go of it)."""
+    mail = Q(suggested_candidate=candidate)
+    signups = Q(candidate=candidate)
+    reports = Q(candidate=candidate)
+    for address in emails:
+        mail |= Q(from_email__iexact=address)
+        signups |= Q(email__iexact=address)
+        reports |= Q(values__icontains=address)
+    for number in phones:
+        reports |= Q(values__icontains=number)
+    return [
+        InboundMessage.objects.filter(mail),
+        SmsMessage.objects.filter(number__in=phones),
+        CommunitySignup.objects.filter(signups),
+        ImportRow.objects.filter(reports),
+    ]
+
+
+def _remove(removed: Counter[str], querysets: list[object]) -> None:
+    for rows in querysets:
+        _, deleted = rows.delete()  # type: ignore[attr-defined]
+        removed.update({label: n for label, n in deleted.items() if n})
+
+
+def _files_to_remove(candidate: Candidate, emails: list[str], phones: list[str]) -> list[str]:
+    """The stored files that hold the person: their résumés, and kept import
+    files with one of their addresses or numbers. Import jobs let go of
+    theirs at once (the report stays); the files themselves go after commit."""
+    names = [r.file.name for r in Resume.objects.filter(candidate=candidate) if r.file]
+    wanted = [re.escape(a) for a in emails]
+    wanted += [_digits_pattern(n) for n in phones if len(re.sub(r"\D", "", n)) >= 6]
+    if not wanted:
+        return names
+    pattern = re.compile("|".join(wanted).encode(), re.IGNORECASE)
+    for job in ImportJob.objects.exclude(file=""):
+        if _holds(job.file.name, pattern):
+            names.append(job.file.name)
+            ImportJob.objects.filter(pk=job.pk).update(file="")
+    return names
+
+
+def _digits_pattern(number: str) -> str:
+    """A number as a spreadsheet may write it: its national digits, with any
+    spaces, dots, dashes or brackets between them."""
+    digits = re.sub(r"\D", "", number)[-9:]  # the subscriber's part, without the country
+    return r"[\s.\-()]*".join(digits)
+
+
+def _holds(name: str, pattern: re.Pattern[bytes]) -> bool:
+    try:
+        with default_storage.open(name, "rb") as handle:
+            tail = b""
+            while chunk := handle.read(CHUNK):
+                if pattern.search(tail + chunk):
+                    return True
+                tail = chunk[-512:]
+    except OSError:
+        return False
+    return False
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        if name and Path(name).name:
+            default_storage.delete(name)
