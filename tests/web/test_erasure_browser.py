@@ -44,6 +44,9 @@ def test_a_recruiter_erases_a_candidate_who_asked(
     page.wait_for_url("**/candidates/")
 
     page.goto(f"{live_server.url}/candidates/{leaving.pk}/")
+    expect(page.get_by_role("button", name="Export their data")).to_be_visible()
+    page.locator("a", has_text="Erase…").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "profile_privacy.png"))
     page.get_by_role("link", name="Erase…").click()
     expect(page.get_by_role("heading", name="Erase Ines Duarte")).to_be_visible()
     expect(page.get_by_role("heading", name="What goes")).to_be_visible()

@@ -42,6 +42,7 @@ class ActivityKind(models.TextChoices):
     CONSENT_WITHDRAWN = "consent.withdrawn", "Consent withdrawn"
     CANDIDATE_MERGED = "candidate.merged", "Merged with a duplicate"
     CANDIDATE_UNMERGED = "candidate.unmerged", "Merge undone"
+    CANDIDATE_EXPORTED = "candidate.exported", "Their data exported"
     APPLICATION_CREATED = "application.created", "Added to a job"
     CANDIDATE_HIRED = "candidate.hired", "Hired"
     INTERVIEW_SCHEDULED = "interview.scheduled", "Interview scheduled"

@@ -25,12 +25,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from rapport.accounts.models import Capability
 from rapport.core.errors import PermissionDenied
@@ -59,11 +59,7 @@ def candidate_erase(*, actor: User, candidate: Candidate, reason: str, note: str
         raise ValidationError({"reason": ["Choose why they are being erased."]})
     note = " ".join(note.split())[:300]
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
-    points = ContactPoint.objects.filter(candidate=candidate)
-    emails = sorted(
-        {v.lower() for v in points.filter(kind=ContactKind.EMAIL).values_list("value", flat=True)}
-    )
-    phones = sorted(set(points.filter(kind=ContactKind.PHONE).values_list("value", flat=True)))
+    emails, phones = identifiers(candidate)
     suppressed = reason == ErasureReason.REQUEST
     if suppressed:
         for address in emails:
@@ -74,7 +70,7 @@ def candidate_erase(*, actor: User, candidate: Candidate, reason: str, note: str
             )
     removed: Counter[str] = Counter()
     files = _files_to_remove(candidate, emails, phones)
-    _remove(removed, _untied(candidate, emails, phones))
+    _remove(removed, held_elsewhere(candidate, emails, phones))
     record = candidate.pk
     _, deleted = candidate.delete()
     removed.update({label: n for label, n in deleted.items() if n})
@@ -90,7 +86,17 @@ def candidate_erase(*, actor: User, candidate: Candidate, reason: str, note: str
     )
 
 
-def _untied(candidate: Candidate, emails: list[str], phones: list[str]) -> list[object]:
+def identifiers(candidate: Candidate) -> tuple[list[str], list[str]]:
+    """The person's email addresses (lower case) and phone numbers (E.164)."""
+    points = ContactPoint.objects.filter(candidate=candidate)
+    emails = points.filter(kind=ContactKind.EMAIL).values_list("value", flat=True)
+    phones = points.filter(kind=ContactKind.PHONE).values_list("value", flat=True)
+    return sorted({e.lower() for e in emails}), sorted(set(phones))
+
+
+def held_elsewhere(
+    candidate: Candidate, emails: list[str], phones: list[str]
+) -> list[QuerySet[Any]]:
     """Querysets of rows that hold the person's data but would outlive the
     candidate row (they do not point at it, or let go of it)."""
     mail = Q(suggested_candidate=candidate)
@@ -110,9 +116,9 @@ def _untied(candidate: Candidate, emails: list[str], phones: list[str]) -> list[
     ]
 
 
-def _remove(removed: Counter[str], querysets: list[object]) -> None:
+def _remove(removed: Counter[str], querysets: list[QuerySet[Any]]) -> None:
     for rows in querysets:
-        _, deleted = rows.delete()  # type: ignore[attr-defined]
+        _, deleted = rows.delete()
         removed.update({label: n for label, n in deleted.items() if n})
 
 

@@ -15,5 +15,6 @@ urlpatterns = [
     path("settings/privacy/<int:pk>/copy/", views.notice_copy, name="notice_copy"),
     path("settings/privacy/<int:pk>/delete/", views.notice_delete, name="notice_delete"),
     path("candidates/<int:pk>/erase/", views.candidate_erase, name="candidate_erase"),
+    path("candidates/<int:pk>/export/", views.candidate_export, name="candidate_export"),
     path("settings/erasures/", views.erasure_list, name="erasure_list"),
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,7 +16,7 @@ from rapport.core.http import acting_user
 from rapport.people import selectors as people_selectors
 from rapport.people.forms import apply_errors
 from rapport.privacy import erasure as erasure_service
-from rapport.privacy import selectors, services
+from rapport.privacy import exports, selectors, services
 from rapport.privacy.forms import EraseForm, NoticeForm
 
 # --- public
@@ -178,3 +178,15 @@ def candidate_erase(request: HttpRequest, pk: int) -> HttpResponse:
 def erasure_list(request: HttpRequest) -> HttpResponse:
     erasures = selectors.erasures_for(acting_user(request))
     return render(request, "privacy/erasure_list.html", {"erasures": erasures[:500]})
+
+
+@login_required
+@require_POST
+def candidate_export(request: HttpRequest, pk: int) -> FileResponse:
+    """Download everything Rapport keeps about a candidate, as a zip file."""
+    user = acting_user(request)
+    candidate = people_selectors.candidate_get(user, pk)
+    if not selectors.may_erase(user):
+        raise Http404("No such page.")
+    archive = exports.candidate_export(actor=user, candidate=candidate)
+    return FileResponse(archive, as_attachment=True, filename=exports.export_filename(candidate))
