@@ -4,13 +4,16 @@ name typed wrong and then right, to the record that names nobody."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from rapport.accounts.models import User
+from rapport.core.models import Activity
 from rapport.people.models import Candidate
 from rapport.people.services import note_add
 from tests.conftest import PASSWORD
@@ -75,3 +78,35 @@ def test_a_recruiter_erases_a_candidate_who_asked(
     expect(page.locator("main")).not_to_contain_text("Ines")
     assert not Candidate.objects.filter(pk=leaving.pk).exists()
     assert Candidate.objects.filter(pk=staying.pk).exists()
+
+
+def test_an_admin_sees_who_the_retention_rule_would_erase_and_turns_it_on(
+    browser_page: Any, live_server: Any, admin: User, make_candidate: Callable[..., Candidate]
+) -> None:
+    old = timezone.now() - dt.timedelta(days=900)
+    for first in ("Olga", "Otto"):
+        made = make_candidate(first_name=first, last_name="Oldfield")
+        Candidate.objects.filter(pk=made.pk).update(created_at=old, updated_at=old)
+        Activity.objects.filter(candidate=made).update(occurred_at=old)
+    make_candidate(first_name="Nina", last_name="Newman")
+
+    page = browser_page
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Email").fill(admin.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/candidates/")
+    page.get_by_role("link", name="Privacy notice").click()
+    page.get_by_role("link", name="Retention rule").click()
+    expect(page.get_by_role("heading", name="Due now")).to_be_visible()
+    due = page.locator("section", has=page.get_by_role("heading", name="Due now"))
+    expect(due).to_contain_text("2 candidates would be erased if the rule were on")
+    expect(due).to_contain_text("Olga Oldfield")
+    expect(due).not_to_contain_text("Nina")
+    page.get_by_label("Erase candidates nobody has touched for this long").check()
+    page.get_by_label("Months").fill("24")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("Saved. The retention rule is on.")
+    expect(due).to_contain_text("will be erased in the next runs")
+    page.screenshot(path=str(SHOTS / "retention.png"), full_page=True)
+    assert Candidate.objects.count() == 3, "saving erases nobody by itself"

@@ -55,6 +55,15 @@ def candidate_erase(*, actor: User, candidate: Candidate, reason: str, note: str
     require(actor, Capability.EDIT_CANDIDATES)
     if not actor.can(Capability.SEE_CONFIDENTIAL):
         raise PermissionDenied("Only recruiters and admins may erase candidates.")
+    return erase(candidate=candidate, reason=reason, note=note, actor=actor)
+
+
+@transaction.atomic
+def erase(
+    *, candidate: Candidate, reason: str, note: str = "", actor: User | None = None
+) -> Erasure:
+    """The erasure itself, for `candidate_erase` and for the retention rule
+    (no actor: Rapport erases on the admins' standing instruction)."""
     if reason not in ErasureReason.values:
         raise ValidationError({"reason": ["Choose why they are being erased."]})
     note = " ".join(note.split())[:300]
@@ -62,6 +71,8 @@ def candidate_erase(*, actor: User, candidate: Candidate, reason: str, note: str
     emails, phones = identifiers(candidate)
     suppressed = reason == ErasureReason.REQUEST
     if suppressed:
+        if actor is None:
+            raise ValueError("An erasure at someone's request is made by a person.")
         for address in emails:
             suppression_add(actor=actor, address=address, note="Erased at their request.")
         for number in phones:

@@ -45,3 +45,17 @@ class EraseForm(forms.Form):
         if typed.casefold() != " ".join(self.name.split()).casefold():
             raise forms.ValidationError(f"Type their full name, {self.name}, to confirm.")
         return typed
+
+
+class RetentionForm(forms.Form):
+    enabled = forms.BooleanField(
+        required=False, label="Erase candidates nobody has touched for this long"
+    )
+    months = forms.IntegerField(
+        min_value=6, max_value=120, label="Months", help_text="Between 6 and 120; 24 is common."
+    )
+    hold_tag = forms.CharField(
+        max_length=50,
+        label="Never erase candidates tagged",
+        help_text="Tag someone with it to keep them, whatever the rule says.",
+    )

@@ -81,3 +81,25 @@ class Erasure(models.Model):
     @property
     def rows(self) -> int:
         return sum(n for kind, n in self.removed.items() if kind != "files")
+
+
+class RetentionPolicy(models.Model):
+    """How long candidates nobody has touched are kept: one row, written by
+    admins. Off until an admin turns it on; the worker then erases, each
+    day, the candidates untouched for `months` (privacy.retention)."""
+
+    enabled = models.BooleanField(default=False)
+    months = models.PositiveSmallIntegerField(default=24)
+    hold_tag = models.CharField(
+        max_length=50, default="keep", help_text="Candidates with this tag are never erased by it."
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_run_erased = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        state = "on" if self.enabled else "off"
+        return f"Retention {state}: {self.months} months"

@@ -17,4 +17,5 @@ urlpatterns = [
     path("candidates/<int:pk>/erase/", views.candidate_erase, name="candidate_erase"),
     path("candidates/<int:pk>/export/", views.candidate_export, name="candidate_export"),
     path("settings/erasures/", views.erasure_list, name="erasure_list"),
+    path("settings/retention/", views.retention_settings, name="retention_settings"),
 ]

@@ -9,15 +9,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rapport.accounts.models import Capability
 from rapport.core.errors import PermissionDenied
 from rapport.core.http import acting_user
 from rapport.people import selectors as people_selectors
 from rapport.people.forms import apply_errors
 from rapport.privacy import erasure as erasure_service
-from rapport.privacy import exports, selectors, services
-from rapport.privacy.forms import EraseForm, NoticeForm
+from rapport.privacy import exports, retention, selectors, services
+from rapport.privacy.forms import EraseForm, NoticeForm, RetentionForm
 
 # --- public
 
@@ -190,3 +192,32 @@ def candidate_export(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404("No such page.")
     archive = exports.candidate_export(actor=user, candidate=candidate)
     return FileResponse(archive, as_attachment=True, filename=exports.export_filename(candidate))
+
+
+@login_required
+def retention_settings(request: HttpRequest) -> HttpResponse:
+    """How long untouched candidates are kept, and who the rule would erase now."""
+    user = acting_user(request)
+    if not user.can(Capability.MANAGE_SETTINGS):
+        raise Http404("No such page.")
+    policy = retention.policy_get()
+    initial = {"enabled": policy.enabled, "months": policy.months, "hold_tag": policy.hold_tag}
+    form = RetentionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            retention.policy_update(actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            state = "on" if form.cleaned_data["enabled"] else "off"
+            messages.success(request, f"Saved. The retention rule is {state}.")
+            return redirect("retention_settings")
+    due = retention.due(policy)
+    context = {
+        "form": form,
+        "policy": policy,
+        "due_count": due.count(),
+        "due_first": list(due.select_related("owner")[:20]),
+        "cutoff": retention.cutoff(policy, timezone.now()),
+    }
+    return render(request, "privacy/retention.html", context)
