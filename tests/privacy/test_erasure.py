@@ -16,7 +16,7 @@ from django.test import Client
 
 from rapport.accounts.models import User
 from rapport.core.errors import PermissionDenied
-from rapport.inbox.models import SmsOptOut, number_digest
+from rapport.inbox.models import InboundMessage, SmsDirection, SmsMessage, SmsOptOut, number_digest
 from rapport.inbox.services import inbound_receive
 from rapport.outreach.models import Suppression
 from rapport.outreach.policy import address_digest
@@ -178,3 +178,31 @@ def test_the_command_erases_by_id(owner: User, make_candidate: Callable[..., Can
     assert not Candidate.objects.filter(pk=made.pk).exists()
     assert f"Erased candidate {made.pk}" in out.getvalue()
     assert Suppression.objects.filter(digest=address_digest("eli@example.com")).exists()
+
+
+def test_rows_of_someone_else_who_shares_a_number_stay(
+    pair: tuple[Candidate, Candidate],  # noqa: F811
+    owner: User,
+    make_candidate: Callable[..., Candidate],
+) -> None:
+    """Maria and Mary share +55 11 91234-5678: Maria's texts on it stay, and
+    a candidate with no address at all takes no unmatched mail with them."""
+    maria, mary = pair
+    shared = "+5511912345678"
+    SmsMessage.objects.create(
+        direction=SmsDirection.IN, candidate=maria, number=shared, body="Maria's text"
+    )
+    SmsMessage.objects.create(direction=SmsDirection.IN, number="+5511900000000", body="Unknown")
+    inbound_receive(
+        raw=b"From: Stranger <stranger@example.com>\r\nTo: jobs@example.com\r\n"
+        b"Subject: Hello\r\nMessage-ID: <s1@example.com>\r\n\r\nHi!\r\n",
+        source="pipe",
+    )
+    nameless = make_candidate(first_name="Nameless", emails=[], phones=[])
+
+    candidate_erase(actor=owner, candidate=mary, reason=ErasureReason.MISTAKE)
+    candidate_erase(actor=owner, candidate=nameless, reason=ErasureReason.MISTAKE)
+
+    assert SmsMessage.objects.filter(candidate=maria, number=shared).exists()
+    assert SmsMessage.objects.filter(number="+5511900000000").exists()
+    assert InboundMessage.objects.filter(from_email="stranger@example.com").exists()

@@ -109,21 +109,24 @@ def held_elsewhere(
     candidate: Candidate, emails: list[str], phones: list[str]
 ) -> list[QuerySet[Any]]:
     """Querysets of rows that hold the person's data but would outlive the
-    candidate row (they do not point at it, or let go of it)."""
-    mail = Q(suggested_candidate=candidate)
-    signups = Q(candidate=candidate)
-    reports = Q(candidate=candidate)
+    candidate row (they do not point at it, or let go of it). A row matched
+    to someone else is theirs, even with an address or number in common
+    (two records may share a family's number): only rows matched to nobody
+    are taken by what they hold."""
+    none = Q(pk__in=[])  # what an empty list of addresses matches: nothing
+    mail, signups, reports = none, none, none
     for address in emails:
         mail |= Q(from_email__iexact=address)
         signups |= Q(email__iexact=address)
         reports |= Q(values__icontains=address)
     for number in phones:
         reports |= Q(values__icontains=number)
+    nobody = Q(candidate__isnull=True)
     return [
-        InboundMessage.objects.filter(mail),
-        SmsMessage.objects.filter(number__in=phones),
-        CommunitySignup.objects.filter(signups),
-        ImportRow.objects.filter(reports),
+        InboundMessage.objects.filter(Q(suggested_candidate=candidate) | (nobody & mail)),
+        SmsMessage.objects.filter(nobody, number__in=phones),
+        CommunitySignup.objects.filter(Q(candidate=candidate) | (nobody & signups)),
+        ImportRow.objects.filter(Q(candidate=candidate) | (nobody & reports)),
     ]
 
 
