@@ -66,6 +66,9 @@ PATHS = {
     "/interviews/{interview_id}": {"get", "patch"},
     "/interviews/{interview_id}/cancel": {"post"},
     "/interviews/{interview_id}/scorecards": {"get", "post"},
+    "/candidates/{candidate_id}/erase": {"post"},
+    "/candidates/{candidate_id}/export": {"get"},
+    "/erasures": {"get"},
     "/me": {"get"},
 }
 

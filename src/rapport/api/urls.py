@@ -12,6 +12,7 @@ from rapport.api import (
     jobs,
     merges,
     pools,
+    privacy,
     rediscovery,
     resumes,
     search,
@@ -49,6 +50,7 @@ for area in (
     jobs,
     interviews,
     rediscovery,
+    privacy,
     accounts,
 ):
     api.add_router("", area.router)
