@@ -8,11 +8,17 @@ mail, conversations, texts, applications and interviews, consents, referrals,
 reviews and merges. Some things hold a person's data without pointing at
 them, or stop pointing when they go, and are removed by what they hold:
 - mail and texts from their addresses and numbers that matched nobody, or
-  only suggested them;
+  only suggested them, and the unmatched conversations they began;
 - talent-community sign-ups with their address;
 - lines of import reports about them, or with their address in the values;
 - their résumés' files, and the kept files of earlier imports that hold one
-  of their addresses or numbers (the import's report stays).
+  of their addresses or numbers (the import's report stays);
+- a merge with someone else that was undone (its snapshot holds them), and
+  what the events of that merge on the other person's timeline say of them.
+
+An address matches as a whole (`ann@example.com` is not in
+`joann@example.com`), and a number by its digits, not as the start of a
+longer one: what belongs to someone else stays.
 
 When they asked to be erased, their email addresses join the suppression list
 and their numbers the texting opt-outs, both as SHA-256 digests, so that
@@ -22,6 +28,7 @@ Files go once the transaction commits: a rolled-back erasure deletes nothing.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -34,16 +41,29 @@ from django.db.models import Q, QuerySet
 
 from rapport.accounts.models import Capability
 from rapport.core.errors import PermissionDenied
-from rapport.inbox.models import InboundMessage, SmsMessage, SmsOptOut, number_digest
+from rapport.core.models import Activity, ActivityKind
+from rapport.inbox.models import (
+    Conversation,
+    InboundMessage,
+    SmsMessage,
+    SmsOptOut,
+    number_digest,
+)
 from rapport.outreach.services import suppression_add
 from rapport.people.models import Candidate, ContactKind, ContactPoint
 from rapport.people.services import require
 from rapport.privacy.models import Erasure, ErasureReason
-from rapport.sourcing.models import CommunitySignup, ImportJob, ImportRow, Resume
+from rapport.sourcing.models import CommunitySignup, ImportJob, ImportRow, Merge, Resume
 
 if TYPE_CHECKING:
     from rapport.accounts.models import User
 
+# What the events of an undone merge say on the other record's timeline once
+# the one it was with is erased.
+FORGOTTEN = {
+    ActivityKind.CANDIDATE_MERGED: "Merged with a record that was later erased",
+    ActivityKind.CANDIDATE_UNMERGED: "Undid a merge with a record that was later erased",
+}
 # Import files are searched in pieces of this size (with an overlap as long
 # as the longest address) so that a big file is never read whole.
 CHUNK = 1 << 20
@@ -82,6 +102,7 @@ def erase(
     removed: Counter[str] = Counter()
     files = _files_to_remove(candidate, emails, phones)
     _remove(removed, held_elsewhere(candidate, emails, phones))
+    _forget_merges(removed, candidate)
     record = candidate.pk
     _, deleted = candidate.delete()
     removed.update({label: n for label, n in deleted.items() if n})
@@ -122,12 +143,42 @@ def held_elsewhere(
     for number in phones:
         reports |= Q(values__icontains=number)
     nobody = Q(candidate__isnull=True)
+    senders = mail | Q(from_email__in=phones)  # a text's conversation is "from" its number
     return [
         InboundMessage.objects.filter(Q(suggested_candidate=candidate) | (nobody & mail)),
         SmsMessage.objects.filter(nobody, number__in=phones),
+        Conversation.objects.filter(nobody & senders),
         CommunitySignup.objects.filter(Q(candidate=candidate) | (nobody & signups)),
-        ImportRow.objects.filter(Q(candidate=candidate) | (nobody & reports)),
+        ImportRow.objects.filter(
+            Q(candidate=candidate) | Q(pk__in=_report_lines(nobody & reports, emails, phones))
+        ),
     ]
+
+
+def _report_lines(found: Q, emails: list[str], phones: list[str]) -> list[int]:
+    """Unmatched import report lines whose values hold one of the addresses
+    or numbers as a whole: the database finds them by substring, and a
+    line about `joann@example.com` is not about `ann@example.com`."""
+    pattern = _pattern(emails, phones)
+    if pattern is None:
+        return []
+    wanted = re.compile(pattern, re.IGNORECASE)
+    rows = ImportRow.objects.filter(found).values_list("pk", "values")
+    return [pk for pk, values in rows if wanted.search(json.dumps(values, ensure_ascii=False))]
+
+
+def _forget_merges(removed: Counter[str], candidate: Candidate) -> None:
+    """A merge with someone else that was undone outlives them on the other
+    record: its snapshot holds both, and its events on the other timeline
+    name them. The merge goes (it can no longer be undone or redone), and
+    those events say only that the record was erased."""
+    _remove(removed, [Merge.objects.filter(merged_id=candidate.pk)])
+    about = Q(data__merged_id=candidate.pk) | Q(data__kept_id=candidate.pk)
+    events = Activity.objects.filter(
+        about, kind__in=[ActivityKind.CANDIDATE_MERGED, ActivityKind.CANDIDATE_UNMERGED]
+    ).exclude(candidate=candidate)
+    for kind, summary in FORGOTTEN.items():
+        events.filter(kind=kind).update(summary=summary, data={}, target_type="", target_id=None)
 
 
 def _remove(removed: Counter[str], querysets: list[QuerySet[Any]]) -> None:
@@ -141,11 +192,10 @@ def _files_to_remove(candidate: Candidate, emails: list[str], phones: list[str])
     files with one of their addresses or numbers. Import jobs let go of
     theirs at once (the report stays); the files themselves go after commit."""
     names = [r.file.name for r in Resume.objects.filter(candidate=candidate) if r.file]
-    wanted = [re.escape(a) for a in emails]
-    wanted += [_digits_pattern(n) for n in phones if len(re.sub(r"\D", "", n)) >= 6]
-    if not wanted:
+    wanted = _pattern(emails, phones)
+    if wanted is None:
         return names
-    pattern = re.compile("|".join(wanted).encode(), re.IGNORECASE)
+    pattern = re.compile(wanted.encode(), re.IGNORECASE)
     for job in ImportJob.objects.exclude(file=""):
         if _holds(job.file.name, pattern):
             names.append(job.file.name)
@@ -153,11 +203,25 @@ def _files_to_remove(candidate: Candidate, emails: list[str], phones: list[str])
     return names
 
 
+def _pattern(emails: list[str], phones: list[str]) -> str | None:
+    """A regular expression for any of the addresses or numbers, each as a
+    whole; None when there is nothing to look for."""
+    wanted = [_address_pattern(a) for a in emails]
+    wanted += [_digits_pattern(n) for n in phones if len(re.sub(r"\D", "", n)) >= 6]
+    return "|".join(wanted) or None
+
+
+def _address_pattern(address: str) -> str:
+    """The address, not inside a longer one: no part of an address right
+    before it, nor a letter, digit, dash or further domain right after."""
+    return rf"(?<![\w.!#$%&'*+/=?^`{{|}}~-]){re.escape(address)}(?![\w-]|\.\w)"
+
+
 def _digits_pattern(number: str) -> str:
     """A number as a spreadsheet may write it: its national digits, with any
     spaces, dots, dashes or brackets between them."""
     digits = re.sub(r"\D", "", number)[-9:]  # the subscriber's part, without the country
-    return r"[\s.\-()]*".join(digits)
+    return r"[\s.\-()]*".join(digits) + r"(?![\s.\-()]*\d)"  # not the start of a longer one
 
 
 def _holds(name: str, pattern: re.Pattern[bytes]) -> bool:

@@ -35,12 +35,15 @@ from rapport.core.models import ActivityKind
 from rapport.people.models import Candidate, SearchDocument
 from rapport.people.services import require
 from rapport.privacy.erasure import held_elsewhere, identifiers
-from rapport.sourcing.models import Resume, SimilarityKey
+from rapport.sourcing.models import Merge, Resume, SimilarityKey
 
 # Copies of the profile kept for searching and matching, not records of their own.
 DERIVED = {SearchDocument, SimilarityKey}
 # Columns that are the machinery's, not the person's: leases, signing digests.
 MACHINERY = {"lease_owner", "lease_expires_at", "token_digest", "client_digest", "key"}
+# An undone merge was with someone else: its snapshot, their name and their
+# record's number are theirs, not this person's.
+THEIRS = {"snapshot", "merged_name", "choices", "merged_id"}
 README = """Everything {organisation} keeps about {name}, as of {when}.
 
 Each .json file holds one kind of record (profile, contact points, notes,
@@ -119,10 +122,13 @@ def _records(candidate: Candidate) -> dict[str, list[dict[str, Any]]]:
 
 
 def _row(instance: models.Model) -> dict[str, Any]:
+    hidden = MACHINERY
+    if isinstance(instance, Merge) and instance.undone_at is not None:
+        hidden = MACHINERY | THEIRS
     return {
         field.attname: getattr(instance, field.attname)
         for field in instance._meta.concrete_fields
-        if field.attname not in MACHINERY
+        if field.attname not in hidden
     }
 
 

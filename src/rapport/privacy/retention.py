@@ -28,6 +28,7 @@ from django.utils import timezone
 from rapport.accounts.models import Capability
 from rapport.core.errors import PermissionDenied
 from rapport.core.models import Activity
+from rapport.core.text import slugify_tag
 from rapport.jobs.models import Application, JobStatus, StageKind
 from rapport.people.models import Candidate, CandidateTag
 from rapport.privacy.erasure import erase
@@ -50,7 +51,7 @@ def policy_get() -> RetentionPolicy:
 def policy_update(*, actor: User, enabled: bool, months: int, hold_tag: str) -> RetentionPolicy:
     if not actor.can(Capability.MANAGE_SETTINGS):
         raise PermissionDenied("Only admins set how long candidates are kept.")
-    hold_tag = hold_tag.strip().lower()
+    hold_tag = slugify_tag(hold_tag)  # as tags are kept: "Do not erase" is do-not-erase
     errors: dict[str, list[str]] = {}
     if not MIN_MONTHS <= months <= MAX_MONTHS:
         errors["months"] = [f"Choose between {MIN_MONTHS} and {MAX_MONTHS} months."]
@@ -80,7 +81,9 @@ def due(policy: RetentionPolicy, *, now: dt.datetime | None = None) -> QuerySet[
         job__status__in=[JobStatus.OPEN, JobStatus.ON_HOLD],
         stage__kind=StageKind.ACTIVE,
     )
-    held = CandidateTag.objects.filter(candidate=OuterRef("pk"), tag__name=policy.hold_tag)
+    held = CandidateTag.objects.filter(
+        candidate=OuterRef("pk"), tag__name=slugify_tag(policy.hold_tag)
+    )
     return (
         Candidate.objects.filter(created_at__lt=since, updated_at__lt=since)
         .filter(Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=since))

@@ -1,0 +1,181 @@
+"""A second look at erasure, export and retention: what belongs to someone
+else stays, what belongs to the person goes, and the hold tag holds."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from rapport.accounts.models import User
+from rapport.core.models import Activity
+from rapport.inbox.models import Conversation
+from rapport.inbox.services import inbound_receive
+from rapport.inbox.sms_services import sms_receive
+from rapport.people.models import Candidate
+from rapport.people.services import tag_add
+from rapport.privacy.erasure import candidate_erase
+from rapport.privacy.exports import candidate_export
+from rapport.privacy.models import ErasureReason
+from rapport.privacy.retention import policy_update, retention_apply
+from rapport.sourcing.merge import candidate_merge, merge_undo
+from rapport.sourcing.models import ImportJob, ImportRow, Merge, RowOutcome
+from tests.privacy.test_export import _opened
+from tests.privacy.test_retention import NOW, _aged
+from tests.sourcing.test_merge import pair  # noqa: F401 - the rich two-record fixture
+
+pytestmark = pytest.mark.django_db
+
+# What only Mary's record holds (see the `pair` fixture).
+MARY = ("mary.s@example.net", "mary.second@example.net", "+5521998765432", "bluefin")
+
+
+def _text(rows: Any) -> str:
+    return json.dumps(rows, default=str, ensure_ascii=False).lower()
+
+
+def _import(owner: User, name: str, body: bytes, values: dict[str, str]) -> ImportJob:
+    job = ImportJob.objects.create(original_name=name, created_by=owner)
+    job.file.save(name, ContentFile(body), save=True)
+    ImportRow.objects.create(
+        job=job, number=2, outcome=RowOutcome.REJECTED, reason="bad phone", values=values
+    )
+    return job
+
+
+def test_an_address_or_number_inside_a_longer_one_is_someone_else(
+    owner: User, make_candidate: Callable[..., Candidate]
+) -> None:
+    ann = make_candidate(first_name="Ann", emails=["ann@example.com"], phones=["+55 11 91234-5678"])
+    joann = _import(  # Joann's address ends with Ann's
+        owner, "joann.csv", b"name,email\nJoann,joann@example.com\n",
+        {"email": "joann@example.com", "phone": ""},
+    )  # fmt: skip
+    longer = _import(  # a domain that starts with Ann's
+        owner, "community.csv", b"name,email\nAnnie,ann@example.community\n",
+        {"email": "ann@example.community", "phone": ""},
+    )  # fmt: skip
+    digits = _import(  # a longer number that starts with Ann's digits
+        owner, "digits.csv", b"name,phone\nBo,+55 11 91234-56789\n",
+        {"email": "", "phone": "+55119123456789"},
+    )  # fmt: skip
+    hers = _import(
+        owner, "hers.csv", b"name,email\nAnn,Ann@Example.com\n",
+        {"email": "ANN@example.com", "phone": ""},
+    )  # fmt: skip
+
+    candidate_erase(actor=owner, candidate=ann, reason=ErasureReason.REQUEST)
+
+    for job in (joann, longer, digits):
+        job.refresh_from_db()
+        assert job.file.name and default_storage.exists(job.file.name), job.original_name
+        assert ImportRow.objects.filter(job=job).exists(), job.original_name
+    hers.refresh_from_db()
+    assert hers.file.name == "" and not ImportRow.objects.filter(job=hers).exists()
+
+
+def test_the_export_holds_no_one_else_whose_address_contains_theirs(
+    owner: User, make_candidate: Callable[..., Candidate]
+) -> None:
+    ann = make_candidate(first_name="Ann", emails=["ann@example.com"])
+    _import(owner, "joann.csv", b"", {"email": "joann@example.com", "phone": ""})
+
+    records, _note, _files = _opened(candidate_export(actor=owner, candidate=ann))
+
+    assert "joann" not in _text(records)
+
+
+def _merged_and_undone(maria: Candidate, mary: Candidate, owner: User) -> Merge:
+    merge = candidate_merge(actor=owner, kept=maria, merged=mary, choices={})
+    merge_undo(actor=owner, merge=merge)
+    return merge
+
+
+def test_an_undone_merge_keeps_nothing_of_the_erased_one(
+    pair: tuple[Candidate, Candidate],  # noqa: F811
+    owner: User,
+) -> None:
+    """Mary was merged into Maria by mistake and the merge undone: erasing
+    Mary leaves nothing of her in the merge's snapshot nor in the events on
+    Maria's timeline, and Maria keeps her timeline."""
+    maria, mary = pair
+    _merged_and_undone(maria, mary, owner)
+    events = Activity.objects.filter(candidate=maria).count()
+
+    candidate_erase(actor=owner, candidate=mary, reason=ErasureReason.REQUEST)
+
+    left = _text([list(Merge.objects.values()), list(Activity.objects.values())])
+    for word in (*MARY, "mary souza", f"#{mary.pk}"):
+        assert word not in left, word
+    assert Candidate.objects.filter(pk=maria.pk).exists()
+    assert Activity.objects.filter(candidate=maria).count() == events
+
+
+def test_an_undone_merge_keeps_nothing_when_the_kept_one_is_erased(
+    pair: tuple[Candidate, Candidate],  # noqa: F811
+    owner: User,
+) -> None:
+    maria, mary = pair
+    _merged_and_undone(mary, maria, owner)  # Maria went into Mary, and came back
+
+    candidate_erase(actor=owner, candidate=mary, reason=ErasureReason.REQUEST)
+
+    left = _text(list(Activity.objects.filter(candidate=maria).values()))
+    for word in ("mary souza", f"#{mary.pk}"):
+        assert word not in left, word
+
+
+def test_the_export_holds_nothing_of_the_other_side_of_an_undone_merge(
+    pair: tuple[Candidate, Candidate],  # noqa: F811
+    owner: User,
+) -> None:
+    maria, mary = pair
+    _merged_and_undone(maria, mary, owner)
+
+    records, _note, _files = _opened(candidate_export(actor=owner, candidate=maria))
+
+    text = _text(records)
+    for word in MARY:
+        assert word not in text, word
+
+
+def test_the_hold_tag_holds_when_the_admin_writes_it_as_a_tag_is_shown(
+    make_candidate: Callable[..., Candidate], owner: User, admin: User
+) -> None:
+    """Tags are kept as `do-not-erase`; an admin may well type "Do not erase"."""
+    held = make_candidate(first_name="Held")
+    tag_add(actor=owner, candidates=[held], name="Do not erase")
+    _aged(held)
+    policy_update(actor=admin, enabled=True, months=24, hold_tag="Do not erase")
+
+    retention_apply(now=NOW)
+
+    assert Candidate.objects.filter(pk=held.pk).exists()
+
+
+def test_their_unmatched_conversations_go_and_others_stay(
+    owner: User, make_candidate: Callable[..., Candidate]
+) -> None:
+    """Mail and texts that came before they were added stay unmatched; their
+    conversations (which hold the address, the number and the subject) go
+    with the messages, and someone else's stays."""
+    for sender, key in (("ann@example.com", "a1"), ("zoe@example.com", "z1")):
+        inbound_receive(
+            raw=f"From: X <{sender}>\r\nTo: jobs@example.com\r\nSubject: Hello from {key}\r\n"
+            f"Message-ID: <{key}@example.com>\r\n\r\nHi!\r\n".encode(),
+            source="pipe",
+        )
+    sms_receive(sender="+5511912345678", recipient="+15550000000", body="hi", provider_id="p1")
+    ann = make_candidate(first_name="Ann", emails=["ann@example.com"], phones=["+5511912345678"])
+    assert Conversation.objects.filter(candidate__isnull=True).count() == 3
+
+    candidate_erase(actor=owner, candidate=ann, reason=ErasureReason.REQUEST)
+
+    left = _text(list(Conversation.objects.values()))
+    for word in ("ann@example.com", "hello from a1", "+5511912345678"):
+        assert word not in left, word
+    assert Conversation.objects.filter(from_email="zoe@example.com").exists()
