@@ -112,6 +112,7 @@ def test_refresh_writes_scores_and_the_search_reads_them(
 
 
 def test_a_periodic_task_is_enqueued_once_per_interval(db: None) -> None:
+    registered = dict(schedule.REGISTRY)  # every app's, put back after
     schedule.REGISTRY.clear()
     schedule.every(dt.timedelta(hours=24), "rapport.core.tasks.ping")
     try:
@@ -123,9 +124,7 @@ def test_a_periodic_task_is_enqueued_once_per_interval(db: None) -> None:
         assert run.last_enqueued_at == now + dt.timedelta(hours=25)
     finally:
         schedule.REGISTRY.clear()
-        from django.apps import apps
-
-        apps.get_app_config("engagement").ready()
+        schedule.REGISTRY.update(registered)
 
 
 def test_the_profile_panel_explains_the_score_to_those_who_see_the_candidate(
