@@ -4,24 +4,26 @@ else stays, what belongs to the person goes, and the hold tag holds."""
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.test import Client
 
 from rapport.accounts.models import User
 from rapport.core.models import Activity
-from rapport.inbox.models import Conversation
-from rapport.inbox.services import inbound_receive
+from rapport.inbox.models import Conversation, InboundMessage
+from rapport.inbox.services import conversation_place, inbound_receive
 from rapport.inbox.sms_services import sms_receive
 from rapport.people.models import Candidate
 from rapport.people.services import tag_add
 from rapport.privacy.erasure import candidate_erase
 from rapport.privacy.exports import candidate_export
 from rapport.privacy.models import ErasureReason
-from rapport.privacy.retention import policy_update, retention_apply
+from rapport.privacy.retention import policy_get, policy_update, retention_apply
 from rapport.sourcing.merge import candidate_merge, merge_undo
 from rapport.sourcing.models import ImportJob, ImportRow, Merge, RowOutcome
 from tests.privacy.test_export import _opened
@@ -179,3 +181,60 @@ def test_their_unmatched_conversations_go_and_others_stay(
     for word in ("ann@example.com", "hello from a1", "+5511912345678"):
         assert word not in left, word
     assert Conversation.objects.filter(from_email="zoe@example.com").exists()
+
+
+def test_mail_placed_with_someone_else_stays_though_it_once_suggested_them(
+    pair: tuple[Candidate, Candidate],  # noqa: F811
+    owner: User,
+) -> None:
+    """Unmatched mail that suggested Mary, placed by hand with Maria, is
+    Maria's now: erasing Mary leaves it."""
+    maria, mary = pair
+    inbound_receive(
+        raw=b"From: Someone <someone@example.com>\r\nTo: jobs@example.com\r\n"
+        b"Subject: About the role\r\nMessage-ID: <p1@example.com>\r\n\r\nHi!\r\n",
+        source="pipe",
+    )
+    message = InboundMessage.objects.get(header_message_id="<p1@example.com>")
+    InboundMessage.objects.filter(pk=message.pk).update(suggested_candidate=mary)
+    assert message.conversation is not None
+    conversation_place(actor=owner, conversation=message.conversation, candidate=maria)
+    message.refresh_from_db()
+    assert message.candidate == maria and message.suggested_candidate == mary
+
+    candidate_erase(actor=owner, candidate=mary, reason=ErasureReason.MISTAKE)
+
+    assert InboundMessage.objects.filter(pk=message.pk, candidate=maria).exists()
+
+
+def test_the_pages_refuse_bad_input_without_crashing(
+    client: Client, admin: User, make_candidate: Callable[..., Candidate]
+) -> None:
+    made = make_candidate(first_name="José", last_name="Núñez")
+    client.force_login(admin)
+    assert client.get("/candidates/999999/erase/").status_code == 404
+    assert client.post("/candidates/999999/export/").status_code == 404
+    assert client.get(f"/candidates/{made.pk}/export/").status_code == 405
+    bad = client.post(
+        f"/candidates/{made.pk}/erase/", {"reason": "whim", "confirm": "x" * 500, "note": "\x00"}
+    )
+    assert bad.status_code == 200 and Candidate.objects.filter(pk=made.pk).exists()
+    for values in (
+        {"enabled": "on", "months": "many", "hold_tag": "keep"},
+        {"enabled": "on", "months": "24", "hold_tag": "!!!"},
+        {"enabled": "on", "months": "-1", "hold_tag": "keep"},
+    ):
+        refused = client.post("/settings/retention/", values)
+        assert refused.status_code == 200 and "Saved" not in refused.content.decode()
+    assert not policy_get().enabled
+
+
+def test_a_name_typed_with_its_accents_decomposed_still_confirms(
+    client: Client, owner: User, make_candidate: Callable[..., Candidate]
+) -> None:
+    """ "Núñez" pasted from a PDF often arrives as u + a combining accent."""
+    made = make_candidate(first_name="José", last_name="Núñez")
+    client.force_login(owner)
+    typed = unicodedata.normalize("NFD", "José Núñez")
+    client.post(f"/candidates/{made.pk}/erase/", {"reason": "mistake", "confirm": typed})
+    assert not Candidate.objects.filter(pk=made.pk).exists()

@@ -145,7 +145,7 @@ def held_elsewhere(
     nobody = Q(candidate__isnull=True)
     senders = mail | Q(from_email__in=phones)  # a text's conversation is "from" its number
     return [
-        InboundMessage.objects.filter(Q(suggested_candidate=candidate) | (nobody & mail)),
+        InboundMessage.objects.filter(nobody & (Q(suggested_candidate=candidate) | mail)),
         SmsMessage.objects.filter(nobody, number__in=phones),
         Conversation.objects.filter(nobody & senders),
         CommunitySignup.objects.filter(Q(candidate=candidate) | (nobody & signups)),

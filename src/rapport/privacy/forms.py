@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -42,9 +43,15 @@ class EraseForm(forms.Form):
 
     def clean_confirm(self) -> str:
         typed = " ".join(self.cleaned_data["confirm"].split())
-        if typed.casefold() != " ".join(self.name.split()).casefold():
+        if _comparable(typed) != _comparable(self.name):
             raise forms.ValidationError(f"Type their full name, {self.name}, to confirm.")
         return typed
+
+
+def _comparable(name: str) -> str:
+    """A name as typed, whatever the spacing, case or way its accents were
+    written (é as one character, or e and a combining accent)."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 class RetentionForm(forms.Form):
