@@ -14,12 +14,14 @@ from django.core.files.storage import default_storage
 from django.test import Client
 
 from rapport.accounts.models import User
-from rapport.core.models import Activity
+from rapport.core.activity import activity_record
+from rapport.core.models import Activity, ActivityKind
 from rapport.inbox.models import Conversation, InboundMessage
 from rapport.inbox.services import conversation_place, inbound_receive
 from rapport.inbox.sms_services import sms_receive
 from rapport.people.models import Candidate
 from rapport.people.services import tag_add
+from rapport.privacy import retention
 from rapport.privacy.erasure import candidate_erase
 from rapport.privacy.exports import candidate_export
 from rapport.privacy.models import ErasureReason
@@ -238,3 +240,28 @@ def test_a_name_typed_with_its_accents_decomposed_still_confirms(
     typed = unicodedata.normalize("NFD", "José Núñez")
     client.post(f"/candidates/{made.pk}/erase/", {"reason": "mistake", "confirm": typed})
     assert not Candidate.objects.filter(pk=made.pk).exists()
+
+
+def test_a_candidate_touched_during_a_run_is_not_erased_by_it(
+    make_candidate: Callable[..., Candidate],
+    admin: User,
+    owner: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A run erases one person after another; a reply that arrives for the
+    second while the first is erased makes the second no longer due."""
+    first, second = (_aged(make_candidate(first_name=n)) for n in ("First", "Second"))
+    policy_update(actor=admin, enabled=True, months=24, hold_tag="keep")
+    real_erase = retention.erase
+
+    def erase_then_reply(**kwargs: Any) -> Any:
+        made = real_erase(**kwargs)
+        if kwargs["candidate"].pk == first.pk:
+            activity_record(kind=ActivityKind.EMAIL_REPLIED, candidate=second, actor=None)
+        return made
+
+    monkeypatch.setattr(retention, "erase", erase_then_reply)
+
+    assert retention_apply() == 1
+    assert not Candidate.objects.filter(pk=first.pk).exists()
+    assert Candidate.objects.filter(pk=second.pk).exists()

@@ -103,8 +103,14 @@ def retention_apply(*, now: dt.datetime | None = None, limit: int = PER_RUN) -> 
     now = now or timezone.now()
     note = f"Untouched for {policy.months} months (the retention rule)."
     erased = 0
-    for candidate in due(policy, now=now)[:limit]:
-        erase(candidate=candidate, reason=ErasureReason.RETENTION, note=note)
+    for pk in list(due(policy, now=now).values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            # Still due? Someone may have replied, or been tagged, since the
+            # list was read: a run erasing 500 people takes a while.
+            candidate = due(policy, now=now).filter(pk=pk).select_for_update().first()
+            if candidate is None:
+                continue
+            erase(candidate=candidate, reason=ErasureReason.RETENTION, note=note)
         erased += 1
     RetentionPolicy.objects.filter(pk=policy.pk).update(last_run_at=now, last_run_erased=erased)
     return erased
