@@ -24,10 +24,18 @@ from rapport.people.services import tag_add
 from rapport.privacy import retention
 from rapport.privacy.erasure import candidate_erase
 from rapport.privacy.exports import candidate_export
-from rapport.privacy.models import ErasureReason
+from rapport.privacy.models import ErasureReason, PrivacyNotice
 from rapport.privacy.retention import policy_get, policy_update, retention_apply
+from rapport.privacy.services import notice_create, notice_publish
 from rapport.sourcing.merge import candidate_merge, merge_undo
-from rapport.sourcing.models import ImportJob, ImportRow, Merge, RowOutcome
+from rapport.sourcing.models import (
+    CommunitySignup,
+    ImportJob,
+    ImportRow,
+    Merge,
+    Resume,
+    RowOutcome,
+)
 from tests.privacy.test_export import _opened
 from tests.privacy.test_retention import NOW, _aged
 from tests.sourcing.test_merge import pair  # noqa: F401 - the rich two-record fixture
@@ -265,3 +273,43 @@ def test_a_candidate_touched_during_a_run_is_not_erased_by_it(
     assert retention_apply() == 1
     assert not Candidate.objects.filter(pk=first.pk).exists()
     assert Candidate.objects.filter(pk=second.pk).exists()
+
+
+def test_the_cv_of_a_sign_up_they_never_confirmed_goes_with_them(
+    owner: User,
+    make_candidate: Callable[..., Candidate],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A sign-up waiting for its confirmation holds a résumé that is nobody's
+    yet: it is theirs, in the export and gone with them; Zoe's stays."""
+    ann = make_candidate(first_name="Ann", emails=["ann@example.com"])
+    files = {}
+    for email in ("ann@example.com", "zoe@example.com"):
+        resume = Resume.objects.create(candidate=None, original_name=f"{email}.pdf")
+        resume.file.save(f"{email}.pdf", ContentFile(b"%PDF-1.4 " + email.encode()), save=True)
+        CommunitySignup.objects.create(
+            email=email, first_name="X", last_name="Y", resume=resume,
+            notice=_notice(owner), token_digest=email[:3] * 20,
+        )  # fmt: skip
+        files[email] = resume.file.name
+
+    records, _note, sent = _opened(candidate_export(actor=owner, candidate=ann))
+    assert files["ann@example.com"] in _text(records)
+    assert list(sent.values()) == [b"%PDF-1.4 ann@example.com"]
+    assert "zoe@example.com" not in _text(records)
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate_erase(actor=owner, candidate=ann, reason=ErasureReason.REQUEST)
+
+    assert not Resume.objects.filter(original_name="ann@example.com.pdf").exists()
+    assert not default_storage.exists(files["ann@example.com"])
+    assert Resume.objects.filter(original_name="zoe@example.com.pdf").exists()
+    assert default_storage.exists(files["zoe@example.com"])
+
+
+def _notice(owner: User) -> PrivacyNotice:
+    notice = PrivacyNotice.objects.filter(published_at__isnull=False).first()
+    if notice is None:
+        notice = notice_publish(
+            actor=owner, notice=notice_create(actor=owner, version="1", text="x")
+        )
+    return notice

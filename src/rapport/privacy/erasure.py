@@ -9,7 +9,8 @@ reviews and merges. Some things hold a person's data without pointing at
 them, or stop pointing when they go, and are removed by what they hold:
 - mail and texts from their addresses and numbers that matched nobody, or
   only suggested them, and the unmatched conversations they began;
-- talent-community sign-ups with their address;
+- talent-community sign-ups with their address, and the résumés sent with
+  those never confirmed;
 - lines of import reports about them, or with their address in the values;
 - their résumés' files, and the kept files of earlier imports that hold one
   of their addresses or numbers (the import's report stays);
@@ -148,11 +149,23 @@ def held_elsewhere(
         InboundMessage.objects.filter(nobody & (Q(suggested_candidate=candidate) | mail)),
         SmsMessage.objects.filter(nobody, number__in=phones),
         Conversation.objects.filter(nobody & senders),
+        pending_resumes(emails),  # before the sign-ups that hold them
         CommunitySignup.objects.filter(Q(candidate=candidate) | (nobody & signups)),
         ImportRow.objects.filter(
             Q(candidate=candidate) | Q(pk__in=_report_lines(nobody & reports, emails, phones))
         ),
     ]
+
+
+def pending_resumes(emails: list[str]) -> QuerySet[Resume]:
+    """The résumés sent with sign-ups from their addresses that were never
+    confirmed: nobody's yet, so nothing else finds them. Their files leave
+    storage with the rows, once the deletion commits (resume_file_forget)."""
+    from_them = Q(pk__in=[])
+    for address in emails:
+        from_them |= Q(email__iexact=address)
+    sent = CommunitySignup.objects.filter(from_them, candidate__isnull=True).exclude(resume=None)
+    return Resume.objects.filter(candidate__isnull=True, pk__in=sent.values("resume_id"))
 
 
 def _report_lines(found: Q, emails: list[str], phones: list[str]) -> list[int]:

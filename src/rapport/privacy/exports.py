@@ -34,7 +34,7 @@ from rapport.core.errors import PermissionDenied
 from rapport.core.models import ActivityKind
 from rapport.people.models import Candidate, SearchDocument
 from rapport.people.services import require
-from rapport.privacy.erasure import held_elsewhere, identifiers
+from rapport.privacy.erasure import held_elsewhere, identifiers, pending_resumes
 from rapport.sourcing.models import Merge, Resume, SimilarityKey
 
 # Copies of the profile kept for searching and matching, not records of their own.
@@ -66,7 +66,9 @@ def candidate_export(*, actor: User, candidate: Candidate) -> IO[bytes]:
         raise PermissionDenied("Only recruiters and admins may export a candidate's data.")
     with transaction.atomic():  # one consistent view of them
         records = _records(candidate)
-        resumes = [r for r in Resume.objects.filter(candidate=candidate) if r.file]
+        emails, _phones = identifiers(candidate)
+        sent = Resume.objects.filter(candidate=candidate) | pending_resumes(emails)
+        resumes = [r for r in sent.order_by("pk") if r.file]
         activity_record(
             kind=ActivityKind.CANDIDATE_EXPORTED,
             candidate=candidate,
