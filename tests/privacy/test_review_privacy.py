@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.test import Client
 
 from rapport.accounts.models import User
@@ -313,3 +314,36 @@ def _notice(owner: User) -> PrivacyNotice:
             actor=owner, notice=notice_create(actor=owner, version="1", text="x")
         )
     return notice
+
+
+def _index_bytes() -> bytes:
+    """What the SQLite full-text index keeps on disk (FTS5 keeps a deleted
+    document's words in its segments until they are merged)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT block FROM search_fts_data")
+        return b"".join(bytes(row[0]) for row in cursor.fetchall() if row[0])
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's index")
+def test_the_search_index_keeps_none_of_their_words(
+    make_candidate: Callable[..., Candidate],
+    owner: User,
+    admin: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    ann = make_candidate(first_name="Annwyl", last_name="Qqplonk", current_company="Bluefinzz")
+    old = _aged(make_candidate(first_name="Oldname", last_name="Zzretained"))
+    make_candidate(first_name="Zoe", last_name="Quist")
+    assert b"qqplonk" in _index_bytes() and b"zzretained" in _index_bytes()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate_erase(actor=owner, candidate=ann, reason=ErasureReason.REQUEST)
+    policy_update(actor=admin, enabled=True, months=24, hold_tag="keep")
+    with django_capture_on_commit_callbacks(execute=True):
+        retention_apply()
+
+    left = _index_bytes()
+    for word in (b"qqplonk", b"bluefinzz", b"annwyl", b"zzretained", b"oldname"):
+        assert word not in left, word
+    assert b"quist" in left
+    assert not Candidate.objects.filter(pk=old.pk).exists()

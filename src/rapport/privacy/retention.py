@@ -31,7 +31,7 @@ from rapport.core.models import Activity
 from rapport.core.text import slugify_tag
 from rapport.jobs.models import Application, JobStatus, StageKind
 from rapport.people.models import Candidate, CandidateTag
-from rapport.privacy.erasure import erase
+from rapport.privacy.erasure import erase, search_words_forget
 from rapport.privacy.models import ErasureReason, RetentionPolicy
 
 if TYPE_CHECKING:
@@ -112,5 +112,7 @@ def retention_apply(*, now: dt.datetime | None = None, limit: int = PER_RUN) -> 
                 continue
             erase(candidate=candidate, reason=ErasureReason.RETENTION, note=note)
         erased += 1
+    if erased:
+        transaction.on_commit(search_words_forget)  # at once, unless a caller's transaction is open
     RetentionPolicy.objects.filter(pk=policy.pk).update(last_run_at=now, last_run_erased=erased)
     return erased
