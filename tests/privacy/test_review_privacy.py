@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -25,7 +26,7 @@ from rapport.people.services import tag_add
 from rapport.privacy import retention
 from rapport.privacy.erasure import candidate_erase
 from rapport.privacy.exports import candidate_export
-from rapport.privacy.models import ErasureReason, PrivacyNotice
+from rapport.privacy.models import Erasure, ErasureReason, PrivacyNotice
 from rapport.privacy.retention import policy_get, policy_update, retention_apply
 from rapport.privacy.services import notice_create, notice_publish
 from rapport.sourcing.merge import candidate_merge, merge_undo
@@ -347,3 +348,17 @@ def test_the_search_index_keeps_none_of_their_words(
         assert word not in left, word
     assert b"quist" in left
     assert not Candidate.objects.filter(pk=old.pk).exists()
+
+
+def test_erasing_someone_already_erased_says_so(
+    owner: User, make_candidate: Callable[..., Candidate]
+) -> None:
+    """Two recruiters erase the same person at once: the second is told, it
+    does not crash (the page and the command show the message)."""
+    made = make_candidate(first_name="Twice")
+    stale = Candidate.objects.get(pk=made.pk)
+    candidate_erase(actor=owner, candidate=made, reason=ErasureReason.REQUEST)
+    with pytest.raises(ValidationError) as refused:
+        candidate_erase(actor=owner, candidate=stale, reason=ErasureReason.REQUEST)
+    assert "already erased" in str(refused.value)
+    assert Erasure.objects.count() == 1

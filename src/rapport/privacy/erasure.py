@@ -89,7 +89,10 @@ def erase(
     if reason not in ErasureReason.values:
         raise ValidationError({"reason": ["Choose why they are being erased."]})
     note = " ".join(note.split())[:300]
-    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    locked = Candidate.objects.select_for_update().filter(pk=candidate.pk).first()
+    if locked is None:  # someone erased (or deleted) them meanwhile
+        raise ValidationError(f"Candidate {candidate.pk} is already erased: nothing is left.")
+    candidate = locked
     emails, phones = identifiers(candidate)
     suppressed = reason == ErasureReason.REQUEST
     if suppressed:
