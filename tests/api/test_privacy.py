@@ -47,7 +47,7 @@ def test_a_bad_reason_is_refused_and_nothing_goes(api: ApiClient, make_candidate
 
 def test_the_export_is_a_zip_of_their_records(api: ApiClient, make_candidate: Make) -> None:
     made = make_candidate(first_name="Cleo", emails=["cleo@example.com"])
-    response = api.get(f"/candidates/{made.pk}/export")
+    response = api.post(f"/candidates/{made.pk}/export")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as zipped:
@@ -65,6 +65,6 @@ def test_others_may_neither_erase_nor_export_nor_list(
         403,
         404,
     )
-    assert client.get(f"/candidates/{made.pk}/export").status_code == 404
+    assert client.post(f"/candidates/{made.pk}/export").status_code == 404
     assert client.get("/erasures").status_code == 404
     assert Candidate.objects.filter(pk=made.pk).exists()

@@ -67,7 +67,7 @@ PATHS = {
     "/interviews/{interview_id}/cancel": {"post"},
     "/interviews/{interview_id}/scorecards": {"get", "post"},
     "/candidates/{candidate_id}/erase": {"post"},
-    "/candidates/{candidate_id}/export": {"get"},
+    "/candidates/{candidate_id}/export": {"post"},
     "/erasures": {"get"},
     "/me": {"get"},
 }

@@ -206,3 +206,15 @@ def test_rows_of_someone_else_who_shares_a_number_stay(
     assert SmsMessage.objects.filter(candidate=maria, number=shared).exists()
     assert SmsMessage.objects.filter(number="+5511900000000").exists()
     assert InboundMessage.objects.filter(from_email="stranger@example.com").exists()
+
+
+def test_a_number_someone_else_still_has_is_not_refused_for_them(
+    pair: tuple[Candidate, Candidate],  # noqa: F811
+    owner: User,
+) -> None:
+    """Maria and Mary share a family number: Mary's erasure at her request
+    opts out her own number, not the one Maria still uses."""
+    _maria, mary = pair
+    candidate_erase(actor=owner, candidate=mary, reason=ErasureReason.REQUEST)
+    assert SmsOptOut.objects.filter(digest=number_digest("+5521998765432")).exists()
+    assert not SmsOptOut.objects.filter(digest=number_digest("+5511912345678")).exists()

@@ -56,7 +56,7 @@ def erase_candidate(request: HttpRequest, candidate_id: int, payload: EraseIn) -
     return Status(201, made)
 
 
-@router.get(
+@router.post(
     "/candidates/{candidate_id}/export",
     response={200: None, **ERRORS},
     summary="Everything kept about a candidate",
@@ -72,7 +72,7 @@ def erase_candidate(request: HttpRequest, candidate_id: int, payload: EraseIn) -
 )
 def export_candidate(request: HttpRequest, candidate_id: int) -> FileResponse:
     """For a person who asks what we keep about them (recruiters and admins).
-    It goes on their timeline."""
+    A POST, because it goes on their timeline."""
     user = actor(request)
     candidate = candidate_get(user, candidate_id)
     if not selectors.may_erase(user):

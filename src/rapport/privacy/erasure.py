@@ -76,8 +76,14 @@ def candidate_erase(*, actor: User, candidate: Candidate, reason: str, note: str
     require(actor, Capability.EDIT_CANDIDATES)
     if not actor.can(Capability.SEE_CONFIDENTIAL):
         raise PermissionDenied("Only recruiters and admins may erase candidates.")
-    transaction.on_commit(search_words_forget)
+    transaction.on_commit(_compact_later)
     return erase(candidate=candidate, reason=reason, note=note, actor=actor)
+
+
+def _compact_later() -> None:
+    from rapport.privacy.tasks import search_index_compact
+
+    search_index_compact.enqueue()
 
 
 @transaction.atomic
@@ -98,12 +104,17 @@ def erase(
     if suppressed:
         if actor is None:
             raise ValueError("An erasure at someone's request is made by a person.")
+        # Not an address or number someone else still has (a family's
+        # number): refusing it for them too was not their choice.
+        others = ContactPoint.objects.exclude(candidate=candidate)
         for address in emails:
-            suppression_add(actor=actor, address=address, note="Erased at their request.")
+            if not others.filter(kind=ContactKind.EMAIL, value__iexact=address).exists():
+                suppression_add(actor=actor, address=address, note="Erased at their request.")
         for number in phones:
-            SmsOptOut.objects.get_or_create(
-                digest=number_digest(number), defaults={"keyword": "ERASED"}
-            )
+            if not others.filter(kind=ContactKind.PHONE, value=number).exists():
+                SmsOptOut.objects.get_or_create(
+                    digest=number_digest(number), defaults={"keyword": "ERASED"}
+                )
     removed: Counter[str] = Counter()
     files = _files_to_remove(candidate, emails, phones)
     _remove(removed, held_elsewhere(candidate, emails, phones))

@@ -32,13 +32,14 @@ from rapport.accounts.models import Capability, User
 from rapport.core.activity import activity_record
 from rapport.core.errors import PermissionDenied
 from rapport.core.models import ActivityKind
+from rapport.jobs.models import CandidateEmbedding
 from rapport.people.models import Candidate, SearchDocument
 from rapport.people.services import require
 from rapport.privacy.erasure import held_elsewhere, identifiers, pending_resumes
 from rapport.sourcing.models import Merge, Resume, SimilarityKey
 
 # Copies of the profile kept for searching and matching, not records of their own.
-DERIVED = {SearchDocument, SimilarityKey}
+DERIVED = {SearchDocument, SimilarityKey, CandidateEmbedding}
 # Columns that are the machinery's, not the person's: leases, signing digests.
 MACHINERY = {"lease_owner", "lease_expires_at", "token_digest", "client_digest", "key"}
 # An undone merge was with someone else: its snapshot, their name and their
@@ -54,8 +55,9 @@ members who wrote or sent something are in `team.json`.
 
 Files: the résumés we hold, under files/.
 
-Not included: the search index and the keys used to spot duplicates, which
-repeat the profile above in another shape.
+Not included: the search index, the keys used to spot duplicates and the
+profile's embedding for matching, which repeat the profile above in another
+shape.
 """
 
 
