@@ -28,10 +28,10 @@ KEEP_FOR = 60.0
 _SKILLS = Skill._meta.db_table
 _ALIASES = SkillAlias._meta.db_table
 STAMP = (
-    f"SELECT (SELECT count(*) FROM {_SKILLS}), (SELECT coalesce(max(id), 0) FROM {_SKILLS}), "  # noqa: S608
-    f"(SELECT coalesce(sum(length(name)), 0) FROM {_SKILLS}), "
-    f"(SELECT count(*) FROM {_ALIASES}), (SELECT coalesce(max(id), 0) FROM {_ALIASES}), "
-    f"(SELECT coalesce(sum(length(alias) + skill_id), 0) FROM {_ALIASES})"
+    "SELECT count(*), coalesce(max(id), 0), coalesce(sum(length(name)), 0) "  # noqa: S608
+    f"FROM {_SKILLS} UNION ALL "
+    "SELECT count(*), coalesce(max(id), 0), coalesce(sum(length(alias) + skill_id), 0) "
+    f"FROM {_ALIASES}"
 )
 
 
@@ -57,7 +57,7 @@ def vocabulary() -> Vocabulary:
     key = (connection.alias, str(connection.settings_dict["NAME"]))
     with connection.cursor() as cursor:
         cursor.execute(STAMP)
-        stamp = tuple(int(v) for v in cursor.fetchone())
+        stamp = tuple(int(v) for row in cursor.fetchall() for v in row)
     with _lock:
         kept = _kept.get(key)
     if kept is not None and kept[0] == stamp and time.monotonic() - kept[1] < KEEP_FOR:
