@@ -16,7 +16,14 @@ from django.test import Client
 
 from rapport.accounts.models import User
 from rapport.core.errors import PermissionDenied
-from rapport.inbox.models import InboundMessage, SmsDirection, SmsMessage, SmsOptOut, number_digest
+from rapport.inbox.models import (
+    BounceScore,
+    InboundMessage,
+    SmsDirection,
+    SmsMessage,
+    SmsOptOut,
+    number_digest,
+)
 from rapport.inbox.services import inbound_receive
 from rapport.outreach.models import Suppression
 from rapport.outreach.policy import address_digest
@@ -218,3 +225,16 @@ def test_a_number_someone_else_still_has_is_not_refused_for_them(
     candidate_erase(actor=owner, candidate=mary, reason=ErasureReason.REQUEST)
     assert SmsOptOut.objects.filter(digest=number_digest("+5521998765432")).exists()
     assert not SmsOptOut.objects.filter(digest=number_digest("+5511912345678")).exists()
+
+
+def test_their_soft_bounce_count_goes_and_someone_elses_stays(
+    make_candidate: Callable[..., Candidate], owner: User
+) -> None:
+    made = make_candidate(first_name="Bo", emails=["bo@example.com"])
+    make_candidate(first_name="Cy", emails=["cy@example.com"])
+    for address in ("bo@example.com", "cy@example.com"):
+        BounceScore.objects.create(digest=address_digest(address), soft_count=2)
+    candidate_erase(actor=owner, candidate=made, reason=ErasureReason.MISTAKE)
+    assert list(BounceScore.objects.values_list("digest", flat=True)) == [
+        address_digest("cy@example.com")
+    ]

@@ -22,7 +22,7 @@ from rapport.core.models import Activity, ActivityKind
 from rapport.inbox.services import inbound_receive
 from rapport.people.models import Candidate
 from rapport.privacy.exports import candidate_export
-from rapport.sourcing.models import Resume
+from rapport.sourcing.models import DuplicateReview, Resume
 from tests.sourcing.test_merge import pair  # noqa: F401 - the rich two-record fixture
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +52,10 @@ def test_the_export_holds_everything_about_them_and_nothing_about_others(
         source="pipe",
     )
 
+    DuplicateReview.objects.create(
+        candidate=mary, other=_maria, score=90, reasons=["names alike: Maria Souza / Mary Souza"]
+    )
+
     records, note, files = _opened(candidate_export(actor=owner, candidate=mary))
 
     text = json.dumps(records).lower()
@@ -70,9 +74,10 @@ def test_the_export_holds_everything_about_them_and_nothing_about_others(
         "quarterly",  # her contact preferences
     ):
         assert expected in text, expected
-    for other in ("maria.souza@example.org", "met at pycon", "zoe@example.com"):
+    for other in ("maria.souza@example.org", "met at pycon", "zoe@example.com", "maria souza"):
         assert other not in text, f"{other} belongs to someone else"
     assert "people-searchdocument.json" not in records  # a copy of the profile, said in the note
+    assert "sourcing-duplicatereview.json" not in records  # it names the other record
     assert {row["name"] for row in records["team.json"]} >= {owner.display_name}
     assert "Everything this team keeps about Mary Souza" in note
     assert files == {f"files/resume-{resume.pk}-cv.pdf": b"%PDF-1.4 Mary's CV"}

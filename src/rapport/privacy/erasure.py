@@ -44,12 +44,14 @@ from rapport.accounts.models import Capability
 from rapport.core.errors import PermissionDenied
 from rapport.core.models import Activity, ActivityKind
 from rapport.inbox.models import (
+    BounceScore,
     Conversation,
     InboundMessage,
     SmsMessage,
     SmsOptOut,
     number_digest,
 )
+from rapport.outreach.policy import address_digest
 from rapport.outreach.services import suppression_add
 from rapport.people.models import Candidate, ContactKind, ContactPoint
 from rapport.people.services import require
@@ -106,18 +108,21 @@ def erase(
             raise ValueError("An erasure at someone's request is made by a person.")
         # Not an address or number someone else still has (a family's
         # number): refusing it for them too was not their choice.
-        others = ContactPoint.objects.exclude(candidate=candidate)
         for address in emails:
-            if not others.filter(kind=ContactKind.EMAIL, value__iexact=address).exists():
+            if not _held_by_another(candidate, ContactKind.EMAIL, address):
                 suppression_add(actor=actor, address=address, note="Erased at their request.")
         for number in phones:
-            if not others.filter(kind=ContactKind.PHONE, value=number).exists():
+            if not _held_by_another(candidate, ContactKind.PHONE, number):
                 SmsOptOut.objects.get_or_create(
                     digest=number_digest(number), defaults={"keyword": "ERASED"}
                 )
     removed: Counter[str] = Counter()
     files = _files_to_remove(candidate, emails, phones)
     _remove(removed, held_elsewhere(candidate, emails, phones))
+    # Soft-bounce counts are kept by the address's digest; theirs go (the
+    # suppression list keeps what must stay, when they asked).
+    mine = [a for a in emails if not _held_by_another(candidate, ContactKind.EMAIL, a)]
+    _remove(removed, [BounceScore.objects.filter(digest__in=[address_digest(a) for a in mine])])
     _forget_merges(removed, candidate)
     record = candidate.pk
     _, deleted = candidate.delete()
@@ -145,6 +150,12 @@ def search_words_forget() -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+
+
+def _held_by_another(candidate: Candidate, kind: str, value: str) -> bool:
+    """Whether another candidate still has this address or number."""
+    others = ContactPoint.objects.exclude(candidate=candidate).filter(kind=kind)
+    return others.filter(value__iexact=value).exists()
 
 
 def identifiers(candidate: Candidate) -> tuple[list[str], list[str]]:

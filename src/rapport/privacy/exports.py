@@ -36,10 +36,11 @@ from rapport.jobs.models import CandidateEmbedding
 from rapport.people.models import Candidate, SearchDocument
 from rapport.people.services import require
 from rapport.privacy.erasure import held_elsewhere, identifiers, pending_resumes
-from rapport.sourcing.models import Merge, Resume, SimilarityKey
+from rapport.sourcing.models import DuplicateReview, Merge, Resume, SimilarityKey
 
 # Copies of the profile kept for searching and matching, not records of their own.
-DERIVED = {SearchDocument, SimilarityKey, CandidateEmbedding}
+# A possible duplicate's review compares them with another person, by name.
+DERIVED = {SearchDocument, SimilarityKey, CandidateEmbedding, DuplicateReview}
 # Columns that are the machinery's, not the person's: leases, signing digests.
 MACHINERY = {"lease_owner", "lease_expires_at", "token_digest", "client_digest", "key"}
 # An undone merge was with someone else: its snapshot, their name and their
