@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import Client
 from django.utils import timezone
 
@@ -23,6 +26,7 @@ from rapport.people.models import Candidate
 from rapport.people.services import tag_add
 from rapport.privacy.models import Erasure, ErasureReason
 from rapport.privacy.retention import policy_get, policy_update, retention_apply
+from rapport.sourcing.models import ImportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +140,28 @@ def test_the_page_shows_who_is_due_before_anything_is_erased(
 def test_the_worker_runs_the_rule_daily() -> None:
     periodic = schedule.REGISTRY["rapport.privacy.tasks.retention_apply"]
     assert periodic.interval == dt.timedelta(days=1)
+
+
+def test_a_run_takes_the_import_files_that_hold_anyone_it_erased(
+    people: dict[str, Candidate],
+    admin: User,
+    owner: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Kept import files are read once per run, for everyone it erased."""
+    forgotten = people["forgotten"].contacts.get().value
+    kept_address = people["kept"].contacts.get().value
+    holds = ImportJob.objects.create(original_name="old.csv", created_by=owner)
+    holds.file.save("old.csv", ContentFile(f"email\n{forgotten}\n".encode()), save=True)
+    other = ImportJob.objects.create(original_name="other.csv", created_by=owner)
+    other.file.save("other.csv", ContentFile(f"email\n{kept_address}\n".encode()), save=True)
+    name = holds.file.name
+    policy_update(actor=admin, enabled=True, months=24, hold_tag="keep")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        retention_apply(now=NOW)
+
+    holds.refresh_from_db()
+    other.refresh_from_db()
+    assert holds.file.name == "" and not default_storage.exists(name)
+    assert other.file.name and default_storage.exists(other.file.name)

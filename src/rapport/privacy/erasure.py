@@ -90,10 +90,17 @@ def _compact_later() -> None:
 
 @transaction.atomic
 def erase(
-    *, candidate: Candidate, reason: str, note: str = "", actor: User | None = None
+    *,
+    candidate: Candidate,
+    reason: str,
+    note: str = "",
+    actor: User | None = None,
+    import_files: bool = True,
 ) -> Erasure:
     """The erasure itself, for `candidate_erase` and for the retention rule
-    (no actor: Rapport erases on the admins' standing instruction)."""
+    (no actor: Rapport erases on the admins' standing instruction). Without
+    `import_files` the kept import files are left for the caller, who looks
+    through them once for many people (`import_files_release`)."""
     if reason not in ErasureReason.values:
         raise ValidationError({"reason": ["Choose why they are being erased."]})
     note = " ".join(note.split())[:300]
@@ -102,33 +109,35 @@ def erase(
         raise ValidationError(f"Candidate {candidate.pk} is already erased: nothing is left.")
     candidate = locked
     emails, phones = identifiers(candidate)
+    # Addresses and numbers no one else still has (a family's number): only
+    # these are refused or forgotten for them.
+    own_emails = [a for a in emails if not _held_by_another(candidate, ContactKind.EMAIL, a)]
+    own_phones = [n for n in phones if not _held_by_another(candidate, ContactKind.PHONE, n)]
     suppressed = reason == ErasureReason.REQUEST
     if suppressed:
         if actor is None:
             raise ValueError("An erasure at someone's request is made by a person.")
-        # Not an address or number someone else still has (a family's
-        # number): refusing it for them too was not their choice.
-        for address in emails:
-            if not _held_by_another(candidate, ContactKind.EMAIL, address):
-                suppression_add(actor=actor, address=address, note="Erased at their request.")
-        for number in phones:
-            if not _held_by_another(candidate, ContactKind.PHONE, number):
-                SmsOptOut.objects.get_or_create(
-                    digest=number_digest(number), defaults={"keyword": "ERASED"}
-                )
+        for address in own_emails:
+            suppression_add(actor=actor, address=address, note="Erased at their request.")
+        for number in own_phones:
+            SmsOptOut.objects.get_or_create(
+                digest=number_digest(number), defaults={"keyword": "ERASED"}
+            )
     removed: Counter[str] = Counter()
-    files = _files_to_remove(candidate, emails, phones)
+    files = [r.file.name for r in Resume.objects.filter(candidate=candidate) if r.file]
+    if import_files:
+        files += import_files_release(emails, phones)
     _remove(removed, held_elsewhere(candidate, emails, phones))
     # Soft-bounce counts are kept by the address's digest; theirs go (the
     # suppression list keeps what must stay, when they asked).
-    mine = [a for a in emails if not _held_by_another(candidate, ContactKind.EMAIL, a)]
-    _remove(removed, [BounceScore.objects.filter(digest__in=[address_digest(a) for a in mine])])
+    digests = [address_digest(a) for a in own_emails]
+    _remove(removed, [BounceScore.objects.filter(digest__in=digests)])
     _forget_merges(removed, candidate)
     record = candidate.pk
     _, deleted = candidate.delete()
     removed.update({label: n for label, n in deleted.items() if n})
     removed["files"] = len(files)
-    transaction.on_commit(lambda: _delete_files(files))
+    files_delete_later(files)
     return Erasure.objects.create(
         record=record,
         reason=reason,
@@ -239,20 +248,27 @@ def _remove(removed: Counter[str], querysets: list[QuerySet[Any]]) -> None:
         removed.update({label: n for label, n in deleted.items() if n})
 
 
-def _files_to_remove(candidate: Candidate, emails: list[str], phones: list[str]) -> list[str]:
-    """The stored files that hold the person: their résumés, and kept import
-    files with one of their addresses or numbers. Import jobs let go of
-    theirs at once (the report stays); the files themselves go after commit."""
-    names = [r.file.name for r in Resume.objects.filter(candidate=candidate) if r.file]
+def import_files_release(emails: list[str], phones: list[str]) -> list[str]:
+    """The kept import files that hold one of these addresses or numbers,
+    read once each: their import jobs let go of them at once (the report
+    stays), and the caller deletes them once it commits
+    (`files_delete_later`)."""
     wanted = _pattern(emails, phones)
     if wanted is None:
-        return names
+        return []
     pattern = re.compile(wanted.encode(), re.IGNORECASE)
+    names = []
     for job in ImportJob.objects.exclude(file=""):
         if _holds(job.file.name, pattern):
             names.append(job.file.name)
             ImportJob.objects.filter(pk=job.pk).update(file="")
     return names
+
+
+def files_delete_later(names: list[str]) -> None:
+    """Delete these stored files once the transaction commits: a rolled-back
+    erasure deletes nothing."""
+    transaction.on_commit(lambda: _delete_files(names))
 
 
 def _pattern(emails: list[str], phones: list[str]) -> str | None:

@@ -31,7 +31,13 @@ from rapport.core.models import Activity
 from rapport.core.text import slugify_tag
 from rapport.jobs.models import Application, JobStatus, StageKind
 from rapport.people.models import Candidate, CandidateTag
-from rapport.privacy.erasure import erase, search_words_forget
+from rapport.privacy.erasure import (
+    erase,
+    files_delete_later,
+    identifiers,
+    import_files_release,
+    search_words_forget,
+)
 from rapport.privacy.models import ErasureReason, RetentionPolicy
 
 if TYPE_CHECKING:
@@ -103,6 +109,8 @@ def retention_apply(*, now: dt.datetime | None = None, limit: int = PER_RUN) -> 
     now = now or timezone.now()
     note = f"Untouched for {policy.months} months (the retention rule)."
     erased = 0
+    emails: list[str] = []
+    phones: list[str] = []
     for pk in list(due(policy, now=now).values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
             # Still due? Someone may have replied, or been tagged, since the
@@ -110,9 +118,19 @@ def retention_apply(*, now: dt.datetime | None = None, limit: int = PER_RUN) -> 
             candidate = due(policy, now=now).filter(pk=pk).select_for_update().first()
             if candidate is None:
                 continue
-            erase(candidate=candidate, reason=ErasureReason.RETENTION, note=note)
+            theirs = identifiers(candidate)
+            erase(
+                candidate=candidate,
+                reason=ErasureReason.RETENTION,
+                note=note,
+                import_files=False,  # below, once for the whole run
+            )
+        emails += theirs[0]
+        phones += theirs[1]
         erased += 1
     if erased:
+        with transaction.atomic():
+            files_delete_later(import_files_release(emails, phones))
         transaction.on_commit(search_words_forget)  # at once, unless a caller's transaction is open
     RetentionPolicy.objects.filter(pk=policy.pk).update(last_run_at=now, last_run_erased=erased)
     return erased
