@@ -68,8 +68,8 @@ def candidate_export(*, actor: User, candidate: Candidate) -> IO[bytes]:
     if not actor.can(Capability.SEE_CONFIDENTIAL):
         raise PermissionDenied("Only recruiters and admins may export a candidate's data.")
     with transaction.atomic():  # one consistent view of them
-        records = _records(candidate)
-        emails, _phones = identifiers(candidate)
+        emails, phones = identifiers(candidate)
+        records = _records(candidate, emails, phones)
         sent = Resume.objects.filter(candidate=candidate) | pending_resumes(emails)
         resumes = [r for r in sent.order_by("pk") if r.file]
         activity_record(
@@ -98,14 +98,16 @@ def export_filename(candidate: Candidate) -> str:
     return f"rapport-candidate-{candidate.pk}-{timezone.now():%Y%m%d}.zip"
 
 
-def _records(candidate: Candidate) -> dict[str, list[dict[str, Any]]]:
+def _records(
+    candidate: Candidate, emails: list[str], phones: list[str]
+) -> dict[str, list[dict[str, Any]]]:
     found: dict[type[models.Model], dict[Any, models.Model]] = defaultdict(dict)
     collector = Collector(using=router.db_for_write(Candidate))
     collector.collect([candidate])
     for model, collected in collector.data.items():
         for instance in collected:
             found[model][instance.pk] = instance
-    for rows in [*collector.fast_deletes, *held_elsewhere(candidate, *identifiers(candidate))]:
+    for rows in [*collector.fast_deletes, *held_elsewhere(candidate, emails, phones)]:
         for instance in rows:
             found[type(instance)][instance.pk] = instance
     records: dict[str, list[dict[str, Any]]] = {}
