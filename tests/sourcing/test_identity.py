@@ -52,3 +52,16 @@ def test_each_key_finds_its_candidate_in_four_queries(
         (None, ""), (bruno.pk, "email"),
     ]  # fmt: skip
     assert found[5].conflicts == (ana.pk,)  # two keys, two people: said, never guessed
+
+
+def test_a_shared_phone_names_the_person_it_is_primary_for_then_the_oldest(
+    make_candidate: Callable[..., Candidate],
+) -> None:
+    older = make_candidate(first_name="Older", emails=["older@example.org"],
+                           phones=["+5511900000001", "+5511912345678"])  # fmt: skip
+    primary = make_candidate(first_name="Primary", phones=["+5511912345678"])
+    newer = make_candidate(first_name="Newer", phones=["+5511900000001"])
+    found = find_exact([Keys(phones=["+5511912345678"]), Keys(phones=["+5511900000001"])])
+    # +…678 is Primary's first number and only Older's second one.
+    assert [m.candidate_id for m in found] == [primary.pk, older.pk]
+    assert newer.pk not in {m.candidate_id for m in found}

@@ -3,7 +3,8 @@
 Exact identity is a normalised email address, an E.164 phone number or a
 canonical LinkedIn or GitHub profile URL (`core.contacts`): any one of them
 names one candidate. `find_exact` answers for many people at once, in four
-queries, so an import can ask for a whole batch.
+queries, one index probe per key (`core.lookup`), so an import can ask for a
+whole batch.
 
 Names are never identity. People who merely look alike (a similar name at
 the same company, city or school) are possible duplicates, for a person to
@@ -14,8 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model
 
 from rapport.core.contacts import canonical_profile_url
+from rapport.core.lookup import rows_for_each
 from rapport.people.models import Candidate, ContactKind, ContactPoint
 
 # Which kind of key wins when one person's keys name different candidates.
@@ -46,23 +51,23 @@ class Match:
 
 def find_exact(people: Sequence[Keys]) -> list[Match]:
     """For each person, the candidate their keys name (four queries in all)."""
-    emails = {e for p in people for e in p.emails}
-    phones = {n for p in people for n in p.phones}
-    by_email = dict(
-        ContactPoint.objects.filter(kind=ContactKind.EMAIL, value__in=emails).values_list(
-            "value", "candidate_id"
-        )
-    ) if emails else {}  # fmt: skip
-    by_phone: dict[str, int] = {}
-    if phones:
-        for value, candidate_id in (
-            ContactPoint.objects.filter(kind=ContactKind.PHONE, value__in=phones)
-            .order_by("-is_primary", "id")
-            .values_list("value", "candidate_id")
-        ):
-            by_phone.setdefault(value, candidate_id)
-    by_linkedin = _by_url("linkedin_url", {p.linkedin for p in people if p.linkedin})
-    by_github = _by_url("github_url", {p.github for p in people if p.github})
+    by_email = _first(
+        {e for p in people for e in p.emails},
+        ContactPoint,
+        "value",
+        where="t.kind = %s",
+        params=[ContactKind.EMAIL],
+    )
+    by_phone = _first(
+        {n for p in people for n in p.phones},
+        ContactPoint,
+        "value",
+        where="t.kind = %s",
+        params=[ContactKind.PHONE],
+        order="t.is_primary DESC, t.id",
+    )
+    by_linkedin = _first({p.linkedin for p in people if p.linkedin}, Candidate, "linkedin_url")
+    by_github = _first({p.github for p in people if p.github}, Candidate, "github_url")
     matches = []
     for person in people:
         found: dict[str, int] = {}
@@ -80,13 +85,29 @@ def find_exact(people: Sequence[Keys]) -> list[Match]:
     return matches
 
 
-def _by_url(column: str, urls: set[str]) -> dict[str, int]:
-    if not urls:
-        return {}
-    rows = Candidate.objects.filter(**{f"{column}__in": urls}).order_by("id")
+def _first(
+    values: set[str],
+    model: type[Model],
+    column: str,
+    *,
+    where: str = "",
+    params: Sequence[Any] = (),
+    order: str = "t.id",
+) -> dict[str, int]:
+    """Value → the first candidate (by `order`) it names."""
+    owner = "candidate_id" if model is ContactPoint else "id"
+    rows = rows_for_each(
+        values,
+        table=model._meta.db_table,
+        column=column,
+        select=[owner],
+        where=where,
+        params=params,
+        order=order,
+    )
     found: dict[str, int] = {}
-    for url, candidate_id in rows.values_list(column, "id"):
-        found.setdefault(url, candidate_id)
+    for value, candidate_id in rows:
+        found.setdefault(value, candidate_id)
     return found
 
 

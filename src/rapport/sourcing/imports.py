@@ -61,6 +61,7 @@ from django.utils import timezone
 
 from rapport.accounts.models import Capability
 from rapport.core.errors import PermissionDenied
+from rapport.core.lookup import rows_for_each
 from rapport.core.models import Activity, ActivityKind
 from rapport.core.text import words
 from rapport.people.demo import ACTIVITY_FIELDS, CANDIDATE_FIELDS, reserve_ids, write_rows
@@ -1218,22 +1219,10 @@ class Batch:
 
 
 def _suppressed(digests: list[str]) -> set[str]:
-    """Which of these digests are on the suppression list (plain SQL: the
-    ORM spends more on two thousand parameters than the database does)."""
-    table = connection.ops.quote_name(apps.get_model("outreach", "Suppression")._meta.db_table)
-    found: set[str] = set()
-    with connection.cursor() as cursor:
-        for start in range(0, len(digests), 5000):
-            chunk = digests[start : start + 5000]
-            if connection.vendor == "postgresql":
-                sql = f"SELECT digest FROM {table} WHERE digest = ANY(%s)"  # noqa: S608
-                cursor.execute(sql, [chunk])
-            else:
-                marks = ", ".join(["%s"] * len(chunk))
-                sql = f"SELECT digest FROM {table} WHERE digest IN ({marks})"  # noqa: S608
-                cursor.execute(sql, chunk)
-            found.update(row[0] for row in cursor.fetchall())
-    return found
+    """Which of these digests are on the suppression list."""
+    table = apps.get_model("outreach", "Suppression")._meta.db_table
+    rows = rows_for_each(digests, table=table, column="digest", select=["digest"])
+    return {digest for digest, _ in rows}
 
 
 def _digest(email: str) -> str:

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from rapidfuzz import fuzz
 
+from rapport.core.lookup import rows_for_each
 from rapport.core.text import fold, words
 from rapport.people.models import Candidate
 from rapport.search.fulltext import Join, Phrase, all_of, any_of, ids
@@ -214,20 +215,15 @@ def keys_refresh(*, after_id: int = 0, since: Any = None) -> tuple[int, int]:
 def keys_lookup(keys: Iterable[int]) -> dict[int, set[int]]:
     """Key → the ids of the candidates who have it."""
     found: dict[int, set[int]] = {}
-    wanted = list(set(keys))
-    table = connection.ops.quote_name(SimilarityKey._meta.db_table)
-    with connection.cursor() as cursor:
-        for start in range(0, len(wanted), 5000):
-            chunk = wanted[start : start + 5000]
-            if connection.vendor == "postgresql":
-                sql = f"SELECT key, candidate_id FROM {table} WHERE key = ANY(%s)"  # noqa: S608
-                cursor.execute(sql, [chunk])
-            else:
-                marks = ", ".join(["%s"] * len(chunk))
-                sql = f"SELECT key, candidate_id FROM {table} WHERE key IN ({marks})"  # noqa: S608
-                cursor.execute(sql, chunk)
-            for key, candidate_id in cursor.fetchall():
-                found.setdefault(key, set()).add(candidate_id)
+    rows = rows_for_each(
+        keys,
+        table=SimilarityKey._meta.db_table,
+        column="key",
+        select=["candidate_id"],
+        kind="bigint",
+    )
+    for key, candidate_id in rows:
+        found.setdefault(key, set()).add(candidate_id)
     return found
 
 
