@@ -60,6 +60,7 @@ from rapport.outreach.models import (
     SuppressionReason,
     UnrecordedSend,
 )
+from rapport.outreach.policy import any_of
 from rapport.outreach.smtp import CaptureTransport, Deferred, Rejected, SmtpTransport
 from rapport.people.models import Candidate
 
@@ -118,31 +119,53 @@ def claim(*, owner: str, limit: int = BATCH, now: dt.datetime | None = None) -> 
     now = now or timezone.now()
     lease = now + dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     with writing():
-        ids = _due_ids(
-            Q(status=MessageStatus.SENDING, lease_expires_at__lt=now), limit, "lease_expires_at"
-        )
-        for condition in (
-            Q(status=MessageStatus.QUEUED, kind=MessageKind.TRANSACTIONAL, due_at__lte=now),
-            Q(status=MessageStatus.QUEUED, due_at__lte=now),
+        ids = _due_ids(DUE_LAPSED, [MessageStatus.SENDING, now], limit)
+        for statement, params in (
+            (DUE_PERSONAL, [MessageStatus.QUEUED, MessageKind.TRANSACTIONAL, now]),
+            (DUE_QUEUED, [MessageStatus.QUEUED, now]),
         ):
             if len(ids) < limit:
-                ids += _due_ids(condition & ~Q(id__in=ids), limit - len(ids), "due_at")
+                ids += _due_ids(statement, params, limit - len(ids), but=ids)
         if not ids:
             return []
-        Message.objects.filter(id__in=ids).update(
+        Message.objects.filter(id__in=any_of(ids)).update(
             status=MessageStatus.SENDING, lease_owner=owner, lease_expires_at=lease
         )
-    return list(Message.objects.filter(id__in=ids, lease_owner=owner).order_by("due_at", "id"))
-
-
-def _due_ids(condition: Q, limit: int, order: str) -> list[int]:
-    rows = (
-        Message.objects.select_for_update(skip_locked=True)
-        .filter(condition)
-        .order_by(order)
-        .values_list("id", flat=True)[:limit]
+    return list(
+        Message.objects.filter(id__in=any_of(ids), lease_owner=owner).order_by("due_at", "id")
     )
-    return list(rows)
+
+
+# The claim's look-ups, in plain SQL (each served by one of the outbox's
+# partial indexes): built through the ORM, three a batch cost more than
+# running them. {but} leaves out what an earlier one took.
+DUE_LAPSED = "status = %s AND lease_expires_at < %s{but} ORDER BY lease_expires_at"
+DUE_PERSONAL = "status = %s AND kind = %s AND due_at <= %s{but} ORDER BY due_at"
+DUE_QUEUED = "status = %s AND due_at <= %s{but} ORDER BY due_at"
+
+
+def _due_ids(
+    condition: str, params: list[Any], limit: int, *, but: Sequence[int] = ()
+) -> list[int]:
+    table = connection.ops.quote_name(Message._meta.db_table)
+    params = [connection.ops.adapt_datetimefield_value(p) if isinstance(p, dt.datetime) else p
+              for p in params]  # fmt: skip
+    excluded = ""
+    if but:
+        value: list[int] | str = list(but)
+        excluded = " AND NOT (id = ANY(%s))"
+        if connection.vendor != "postgresql":
+            value = json.dumps(value)
+            excluded = " AND id NOT IN (SELECT value FROM json_each(%s))"
+        params.append(value)
+    skip = connection.features.has_select_for_update_skip_locked
+    statement = (
+        f"SELECT id FROM {table} WHERE {condition.format(but=excluded)} "  # noqa: S608
+        f"LIMIT %s{' FOR UPDATE SKIP LOCKED' if skip else ''}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, limit])
+        return [row[0] for row in cursor.fetchall()]
 
 
 # --- deciding and sending
@@ -207,12 +230,13 @@ class Checks:
 
     @classmethod
     def read(cls, messages: Sequence[Message]) -> Checks:
+        campaigns = _campaigns(messages)
         return cls(
             facts=policy.facts_for(
                 [m.candidate_id for m in messages], [m.to_email for m in messages]
             ),
-            stopped=_stopped(messages),
-            windows=_windows(messages),
+            stopped=_stopped(messages, campaigns),
+            windows=_windows(messages, campaigns),
             read_at=time.monotonic(),
         )
 
@@ -221,14 +245,21 @@ class Checks:
         return time.monotonic() - self.read_at > CHECK_SECONDS
 
 
-def _stopped(batch: Sequence[Message]) -> dict[int, str]:
+def _campaigns(batch: Sequence[Message]) -> dict[int, tuple[str, Any]]:
+    """The status and send window of the batch's campaigns, in one query."""
+    ids = {m.campaign_id for m in batch if m.campaign_id}
+    if not ids:
+        return {}
+    rows = Campaign.objects.filter(id__in=ids).values_list("id", "status", "window")
+    return {pk: (status, window) for pk, status, window in rows}
+
+
+def _stopped(batch: Sequence[Message], campaigns: dict[int, tuple[str, Any]]) -> dict[int, str]:
     """Messages whose campaign or sequence no longer wants them sent, and why."""
     stopped: dict[int, str] = {}
-    campaign_ids = {m.campaign_id for m in batch if m.campaign_id}
-    if campaign_ids:
-        states = dict(Campaign.objects.filter(id__in=campaign_ids).values_list("id", "status"))
+    if campaigns:
         for m in batch:
-            state = states.get(m.campaign_id or 0)
+            state = campaigns.get(m.campaign_id or 0, ("", None))[0]
             if state == CampaignStatus.PAUSED:
                 stopped[m.pk] = "campaign_paused"
             elif state == CampaignStatus.CANCELLED:
@@ -244,21 +275,25 @@ def _stopped(batch: Sequence[Message]) -> dict[int, str]:
     return stopped
 
 
-def _windows(batch: Sequence[Message]) -> dict[int, policy.Window | None]:
+def _windows(
+    batch: Sequence[Message], campaigns: dict[int, tuple[str, Any]]
+) -> dict[int, policy.Window | None]:
     """The send window each message keeps (its campaign's or sequence's own)."""
     found: dict[int, policy.Window | None] = {}
     campaign_windows = {
-        pk: policy.Window.from_json(window)
-        for pk, window in Campaign.objects.filter(
-            id__in={m.campaign_id for m in batch if m.campaign_id}
-        ).values_list("id", "window")
+        pk: policy.Window.from_json(window) for pk, (_, window) in campaigns.items()
     }
-    sequence_windows = {
-        pk: policy.Window.from_json(window)
-        for pk, window in Enrollment.objects.filter(
-            id__in={m.enrollment_id for m in batch if m.enrollment_id}
-        ).values_list("id", "sequence__window")
-    }
+    enrollment_ids = {m.enrollment_id for m in batch if m.enrollment_id}
+    sequence_windows = (
+        {
+            pk: policy.Window.from_json(window)
+            for pk, window in Enrollment.objects.filter(id__in=enrollment_ids).values_list(
+                "id", "sequence__window"
+            )
+        }
+        if enrollment_ids
+        else {}
+    )
     for m in batch:
         if m.campaign_id:
             found[m.pk] = campaign_windows.get(m.campaign_id)
@@ -346,7 +381,7 @@ class Settled:
             mine = set(
                 Message.objects.select_for_update()
                 .filter(
-                    id__in=[m.pk for m, *_ in pending],
+                    id__in=any_of([m.pk for m, *_ in pending]),
                     status=MessageStatus.SENDING,
                     lease_owner=self.owner,
                 )
@@ -358,7 +393,9 @@ class Settled:
                 }  # fmt: skip
                 if due_at is not None:
                     fields["due_at"] = due_at
-                Message.objects.filter(id__in=[pk for pk in ids if pk in mine]).update(**fields)
+                Message.objects.filter(id__in=any_of([pk for pk in ids if pk in mine])).update(
+                    **fields
+                )
         for message, status, reason, _ in pending:
             if status == MessageStatus.SUPPRESSED and message.pk in mine:
                 _sequence_cannot_go_on(message, reason)
@@ -402,7 +439,7 @@ def _release(batch: Sequence[Message], *, owner: str) -> int:
     ids = [m.pk for m in batch]
     with writing():
         return Message.objects.filter(
-            id__in=ids, status=MessageStatus.SENDING, lease_owner=owner
+            id__in=any_of(ids), status=MessageStatus.SENDING, lease_owner=owner
         ).update(status=MessageStatus.QUEUED, lease_owner="", lease_expires_at=None)
 
 
@@ -455,9 +492,9 @@ def _mark_sent(pk: int, *, owner: str, at: dt.datetime) -> int:
     unrecorded = quote(UnrecordedSend._meta.db_table)
     at_value = connection.ops.adapt_datetimefield_value(at)
     params = [MessageStatus.SENT, at_value, pk, MessageStatus.SENDING, owner]
+    if connection.vendor != "postgresql":
+        return _mark_sent_sqlite(params, table=table, unrecorded=unrecorded)
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            return _mark_sent_sqlite(cursor, params, table=table, unrecorded=unrecorded)
         if connection.in_atomic_block:
             statement = MARK_SENT_AND_UNRECORDED.format(
                 *["%s"] * 5, table=table, unrecorded=unrecorded
@@ -476,25 +513,30 @@ def _mark_sent(pk: int, *, owner: str, at: dt.datetime) -> int:
         return int(cursor.rowcount)
 
 
-def _mark_sent_sqlite(cursor: Any, params: list[Any], *, table: str, unrecorded: str) -> int:
+def _mark_sent_sqlite(params: list[Any], *, table: str, unrecorded: str) -> int:
     """SQLite: two statements in one transaction, begun by hand outside an
-    atomic block: through Django's atomic, the transaction and the second
-    statement added 45 microseconds of CPU to a mark; begun by hand, 20."""
+    atomic block (through Django's atomic, the transaction and the second
+    statement added 45 microseconds of CPU to a mark; begun by hand, 20),
+    run on the driver's connection with its own placeholders: Django's
+    cursor rewrites every statement's placeholders and wraps each call,
+    which for four short statements cost more than running them."""
+    connection.ensure_connection()
+    raw = connection.connection
     own = not connection.in_atomic_block
-    if own:
-        cursor.execute("BEGIN IMMEDIATE")
-    try:
-        cursor.execute(MARK_SENT.format(*["%s"] * 5, table=table), params)
-        marked = cursor.rowcount == 1
-        if marked:
-            cursor.execute(f"INSERT INTO {unrecorded} (message_id) VALUES (%s)", [params[2]])  # noqa: S608
-    except BaseException:
+    with connection.wrap_database_errors:
         if own:
-            with contextlib.suppress(Exception):  # the error that got here says more
-                cursor.execute("ROLLBACK")
-        raise
-    if own:
-        cursor.execute("COMMIT")
+            raw.execute("BEGIN IMMEDIATE")
+        try:
+            marked = raw.execute(MARK_SENT.format(*["?"] * 5, table=table), params).rowcount == 1
+            if marked:
+                raw.execute(f"INSERT INTO {unrecorded} (message_id) VALUES (?)", [params[2]])  # noqa: S608
+        except BaseException:
+            if own:
+                with contextlib.suppress(Exception):  # the error that got here says more
+                    raw.execute("ROLLBACK")
+            raise
+        if own:
+            raw.execute("COMMIT")
     return int(marked)
 
 
@@ -512,7 +554,7 @@ def sends_record(message_ids: Sequence[int]) -> int:
         if not taken:
             return 0
         rows = list(
-            Message.objects.filter(id__in=taken, status=MessageStatus.SENT)
+            Message.objects.filter(id__in=any_of(taken), status=MessageStatus.SENT)
             .values_list("id", "candidate_id", "subject", "to_email", "kind", "author_id",
                          "enrollment_id", "sent_at")
         )  # fmt: skip
@@ -521,7 +563,7 @@ def sends_record(message_ids: Sequence[int]) -> int:
         if contacts:
             _activities_insert(contacts)
             latest = max(sent_at for *_, sent_at in contacts if sent_at is not None)
-            Candidate.objects.filter(pk__in={row[1] for row in contacts}).filter(
+            Candidate.objects.filter(pk__in=any_of({row[1] for row in contacts})).filter(
                 Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=latest)
             ).update(last_contacted_at=latest)
         steps = [row[0] for row in contacts if row[6]]
@@ -541,9 +583,9 @@ def _unrecorded_take(message_ids: Sequence[int]) -> list[int]:
     the database's one write lock from its start, so reading the rows and
     then deleting them leaves no one between."""
     if connection.vendor != "postgresql":
-        rows = UnrecordedSend.objects.filter(message_id__in=list(message_ids))
+        rows = UnrecordedSend.objects.filter(message_id__in=any_of(message_ids))
         taken = list(rows.values_list("message_id", flat=True))
-        UnrecordedSend.objects.filter(message_id__in=taken).delete()
+        UnrecordedSend.objects.filter(message_id__in=any_of(taken)).delete()
         return taken
     table = connection.ops.quote_name(UnrecordedSend._meta.db_table)
     with connection.cursor() as cursor:

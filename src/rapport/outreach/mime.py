@@ -16,7 +16,6 @@ import functools
 import re
 import secrets
 import time
-import uuid
 from dataclasses import dataclass
 from email.utils import format_datetime, formataddr
 from html import escape
@@ -83,46 +82,73 @@ def new_message_id() -> str:
     return f"<{time.time_ns():x}.{secrets.token_hex(8)}@{domain()}>"
 
 
+@dataclass(frozen=True)
+class _Site:
+    """The settings a message is built from, read once per message: each
+    read of a setting goes through Django's lazy settings object, and a
+    message used to read them about thirty times."""
+
+    base_url: str
+    domain: str
+    bounce_local: str
+    reply_local: str  # empty: replies go to the sender
+    secret: str
+
+    @classmethod
+    def read(cls) -> _Site:
+        reply = str(settings.REPLY_ADDRESS or "")
+        return cls(
+            base_url=str(settings.BASE_URL),
+            domain=str(settings.MAIL_DOMAIN),
+            bounce_local=str(settings.BOUNCE_ADDRESS).partition("@")[0],
+            reply_local=reply.partition("@")[0] if reply else "",
+            secret=str(settings.SECRET_KEY),
+        )
+
+
 def build(message: Message, *, track_opens: bool | None = None) -> Envelope:
     """The message as sent; `track_opens` defaults to the sending policy's.
 
     Written out by hand rather than through the email package's
     EmailMessage, whose header objects cost several milliseconds a message:
     headers are ASCII or RFC 2047 encoded words, both parts UTF-8 in
-    quoted-printable, lines end in CRLF, as SMTP and DKIM want."""
+    quoted-printable, lines end in CRLF, as SMTP and DKIM want. What is the
+    same in every message (the page around the HTML body) is encoded once
+    per process."""
     if track_opens is None:
         track_opens = policy.organisation_policy().track_opens
-    boundary = f"=_rapport_{uuid.uuid4().hex}"
+    site = _Site.read()
+    token = tokens.message_token(message.pk, secret=site.secret)
+    links = _links(message.candidate_id, site) if message.kind == MessageKind.NURTURE else None
+    boundary = f"=_rapport_{secrets.token_hex(16)}"
     headers = [
         ("From", _from(message.from_name, message.from_email)),
         ("To", _address(message.to_email)),
         ("Subject", _encoded(one_line(message.subject))),
-        ("Date", format_datetime(timezone.now())),
+        ("Date", _date()),
         ("Message-ID", message.message_id),
     ]
     # A teammate's answer goes to the sender, never into a candidate's thread.
-    if message.kind != MessageKind.STAFF and (reply_to := reply_address(message)):
-        headers.append(("Reply-To", reply_to))
+    if message.kind != MessageKind.STAFF and site.reply_local:
+        headers.append(("Reply-To", f"{site.reply_local}+{token}@{site.domain}"))
     if message.in_reply_to:
         headers.append(("In-Reply-To", message.in_reply_to))
         headers.append(("References", one_line(message.references or message.in_reply_to)))
-    if message.kind == MessageKind.NURTURE:
-        mailto = f"mailto:unsubscribe+{_token(message.candidate_id)}@{domain()}"
-        headers.append(
-            ("List-Unsubscribe", f"<{_links(message.candidate_id)['unsubscribe_url']}>, <{mailto}>")
-        )
+    if links is not None:
+        mailto = f"mailto:unsubscribe+{links['token']}@{site.domain}"
+        headers.append(("List-Unsubscribe", f"<{links['unsubscribe_url']}>, <{mailto}>"))
         headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
     headers.append(("MIME-Version", "1.0"))
     alternatives = [
-        _part(boundary, "plain", _text(message)),
-        _part(boundary, "html", _html(message, track_opens=track_opens)),
+        _part(boundary, "plain", _text(message, links)),
+        _part_encoded(boundary, "html", _html(message, links, track_opens=track_opens, site=site)),
     ]
     if message.calendar:
         alternatives.append(_calendar_part(boundary, message.calendar))
     alternative = b"".join([*alternatives, f"--{boundary}--\r\n".encode("ascii")])
     if message.calendar:
         # multipart/mixed: the alternatives, then the same calendar as a file.
-        outer = f"=_rapport_{uuid.uuid4().hex}"
+        outer = f"=_rapport_{secrets.token_hex(16)}"
         headers.append(("Content-Type", f'multipart/mixed; boundary="{outer}"'))
         alternative = b"".join(
             [
@@ -135,10 +161,23 @@ def build(message: Message, *, track_opens: bool | None = None) -> Envelope:
         )
     else:
         headers.append(("Content-Type", f'multipart/alternative; boundary="{boundary}"'))
-    lines = [f"{name}: {value}" for name, value in headers]
-    head = "\r\n".join(lines).encode("ascii")
+    head = "\r\n".join([f"{name}: {value}" for name, value in headers]).encode("ascii")
     data = head + b"\r\n\r\n" + alternative
-    return Envelope(sender=return_path(message), recipient=message.to_email, data=_signed(data))
+    sender = f"{site.bounce_local}+{token}@{site.domain}"  # the VERP return path
+    return Envelope(sender=sender, recipient=message.to_email, data=_signed(data))
+
+
+_last_date: tuple[int, str] = (0, "")
+
+
+def _date() -> str:
+    """The Date header, formatted once a second (it has no finer part)."""
+    global _last_date
+    now = timezone.now()
+    second = int(now.timestamp())
+    if _last_date[0] != second:
+        _last_date = (second, format_datetime(now.replace(microsecond=0)))
+    return _last_date[1]
 
 
 @functools.lru_cache(maxsize=256)
@@ -172,16 +211,38 @@ def _encoded(value: str) -> str:
 
 
 def _part(boundary: str, subtype: str, content: str) -> bytes:
-    text = content.replace("\r\n", "\n").replace("\r", "\n")
-    encoded = binascii.b2a_qp(text.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
-    return (
-        (
-            f'--{boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n'
-            "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
-        ).encode("ascii")
-        + encoded
-        + b"\r\n"
+    return _part_encoded(boundary, subtype, [_qp(content)])
+
+
+def _part_encoded(boundary: str, subtype: str, encoded: list[bytes]) -> bytes:
+    """A part from its content already in quoted-printable, in pieces."""
+    return b"".join(
+        [
+            _part_head(boundary, subtype),
+            *encoded,
+            b"\r\n",
+        ]
     )
+
+
+def _part_head(boundary: str, subtype: str) -> bytes:
+    return (
+        f'--{boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    ).encode("ascii")
+
+
+def _qp(content: str) -> bytes:
+    """Text as quoted-printable with CRLF line ends. Each line is encoded on
+    its own, so text cut after a line end encodes to the same bytes piece
+    by piece as whole: the fixed pieces of a page are encoded once."""
+    text = content.replace("\r\n", "\n").replace("\r", "\n")
+    return binascii.b2a_qp(text.encode("utf-8"), istext=True).replace(b"\n", b"\r\n")
+
+
+@functools.cache
+def _qp_fixed(content: str) -> bytes:
+    return _qp(content)
 
 
 CALENDAR_METHOD = re.compile(r"^METHOD:([A-Z-]+)\r?$", re.MULTILINE)
@@ -210,14 +271,10 @@ def _calendar_part(boundary: str, calendar: str, *, attachment: bool = False) ->
     ).encode("ascii") + encoded
 
 
-def _token(candidate_id: int) -> str:
-    return _cached_links(candidate_id, settings.BASE_URL, settings.SECRET_KEY)["token"]
-
-
-def _links(candidate_id: int) -> dict[str, str]:
+def _links(candidate_id: int, site: _Site) -> dict[str, str]:
     """The candidate's unsubscribe and preference links (each message names
     them three times; they are signed once)."""
-    return _cached_links(candidate_id, settings.BASE_URL, settings.SECRET_KEY)
+    return _cached_links(candidate_id, site.base_url, site.secret)
 
 
 @functools.lru_cache(maxsize=64)
@@ -225,25 +282,31 @@ def _cached_links(candidate_id: int, base_url: str, secret: str) -> dict[str, st
     return {**candidate_links(candidate_id), "token": tokens.candidate_token(candidate_id)}
 
 
-def _text(message: Message) -> str:
-    if message.kind != MessageKind.NURTURE:
+def _text(message: Message, links: dict[str, str] | None) -> str:
+    if links is None:
         return message.body_text
     footer = (
         "\n-- \nNot interested any more? Unsubscribe: "
-        f"{_links(message.candidate_id)['unsubscribe_url']}\n"
-        f"Choose what you hear about: {_links(message.candidate_id)['preferences_url']}\n"
+        f"{links['unsubscribe_url']}\n"
+        f"Choose what you hear about: {links['preferences_url']}\n"
     )
     return message.body_text + footer
 
 
-HTML_PAGE = (
-    '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">'
+# The HTML page around a message's body, in pieces that each end a line, so
+# that the fixed ones are encoded once (see _qp).
+HTML_START = '<!doctype html>\n<html lang="en">\n'
+HTML_TITLE = (
+    '<head><meta charset="utf-8">'
     '<meta name="viewport" content="width=device-width, initial-scale=1"><title>{subject}</title></head>\n'
+)
+HTML_OPEN = (
     '<body style="margin:0;padding:0;background:#ffffff;">\n'
     '<div style="max-width:600px;margin:0 auto;padding:24px 20px;font-family:-apple-system,Segoe UI,'
-    'Helvetica,Arial,sans-serif;font-size:15px;line-height:1.55;color:#1f2937;">\n{body}\n{footer}</div>\n'
-    "</body>\n</html>\n"
+    'Helvetica,Arial,sans-serif;font-size:15px;line-height:1.55;color:#1f2937;">\n'
 )
+HTML_END = "</div>\n</body>\n</html>\n"
+HTML_PAGE = HTML_START + HTML_TITLE + HTML_OPEN + "{body}\n{footer}" + HTML_END
 HTML_FOOTER = (
     '<p style="margin-top:32px;padding-top:12px;border-top:1px solid #e5e7eb;font-size:12px;color:#6b7280;">'
     'Not interested any more? <a href="{unsubscribe}" style="color:#6b7280;">Unsubscribe</a> · '
@@ -251,7 +314,10 @@ HTML_FOOTER = (
 )
 
 
-def _html(message: Message, *, track_opens: bool) -> str:
+def _html(
+    message: Message, links: dict[str, str] | None, *, track_opens: bool, site: _Site
+) -> list[bytes]:
+    """The HTML part as HTML_PAGE, in quoted-printable pieces."""
     # A teammate's reading is not the candidate's engagement: no tracking.
     if message.kind == MessageKind.STAFF:
         body = message.body_html
@@ -260,12 +326,18 @@ def _html(message: Message, *, track_opens: bool) -> str:
     if track_opens and message.kind != MessageKind.STAFF:
         body += tracking.pixel_html(message.pk)
     footer = ""
-    if message.kind == MessageKind.NURTURE:
+    if links is not None:
         footer = HTML_FOOTER.format(
-            unsubscribe=escape(_links(message.candidate_id)["unsubscribe_url"]),
-            preferences=escape(_links(message.candidate_id)["preferences_url"]),
+            unsubscribe=escape(links["unsubscribe_url"]),
+            preferences=escape(links["preferences_url"]),
         )
-    return HTML_PAGE.format(subject=escape(message.subject), body=body, footer=footer)
+    return [
+        _qp_fixed(HTML_START),
+        _qp(HTML_TITLE.format(subject=escape(message.subject))),
+        _qp_fixed(HTML_OPEN),
+        _qp(f"{body}\n{footer}"),
+        _qp_fixed(HTML_END),
+    ]
 
 
 def _signed(data: bytes) -> bytes:

@@ -92,14 +92,18 @@ class SmtpTransport:
         """MAIL, RCPT and DATA, written directly: the bytes are ready (CRLF
         line ends, 7-bit), so smtplib's sendmail would only parse the
         addresses and rescan the message again, which costs about as much
-        as the rest of sending one."""
-        for verb, argument, expected in (
-            ("mail", f"FROM:<{envelope.sender}>", (250,)),
-            ("rcpt", f"TO:<{envelope.recipient}>", (250, 251)),
-            ("data", "", (354,)),
+        as the rest of sending one. Commands go straight to the socket and
+        answers are read from smtplib's own buffered file (see _reply), so
+        smtplib can go on using the connection afterwards (RSET, QUIT)."""
+        assert connection.sock is not None
+        sock = connection.sock
+        for line, expected in (
+            (f"MAIL FROM:<{envelope.sender}>\r\n", (250,)),
+            (f"RCPT TO:<{envelope.recipient}>\r\n", (250, 251)),
+            ("DATA\r\n", (354,)),
         ):
-            connection.putcmd(verb, argument)
-            code, text = connection.getreply()
+            sock.sendall(line.encode("ascii"))
+            code, text = _reply(connection)
             if code not in expected:
                 if code != 421:
                     connection.rset()
@@ -109,9 +113,8 @@ class SmtpTransport:
             body = b"." + body
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
-        assert connection.sock is not None
-        connection.sock.sendall(body + b".\r\n")
-        code, text = connection.getreply()
+        sock.sendall(body + b".\r\n")
+        code, text = _reply(connection)
         if code != 250:
             raise smtplib.SMTPResponseException(code, text)
 
@@ -123,6 +126,34 @@ class SmtpTransport:
             connection.quit()
         except (OSError, smtplib.SMTPException):
             connection.close()
+
+
+MAX_LINE = 8192  # smtplib's limit on a line of an answer
+
+
+def _reply(connection: smtplib.SMTP) -> tuple[int, bytes]:
+    """smtplib's getreply, without its debugging and per-line bookkeeping
+    (four answers a message): read from the same buffered file, so nothing
+    the server sent is left where smtplib would not find it."""
+    if connection.file is None:
+        assert connection.sock is not None
+        connection.file = connection.sock.makefile("rb")
+    lines = []
+    while True:
+        line = connection.file.readline(MAX_LINE + 1)
+        if not line:
+            connection.close()
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        if len(line) > MAX_LINE:
+            connection.close()
+            raise smtplib.SMTPResponseException(500, b"Line too long.")
+        lines.append(line[4:].strip(b" \t\r\n"))
+        try:
+            code = int(line[:3])
+        except ValueError:
+            return -1, b"\n".join(lines)  # a broken answer: read no further
+        if line[3:4] != b"-":
+            return code, b"\n".join(lines)
 
 
 class CaptureTransport:

@@ -24,19 +24,20 @@ def _key(secret: str, purpose: str) -> bytes:
     return hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
 
 
-def signature(value: str, purpose: str) -> str:
+def signature(value: str, purpose: str, *, secret: str | None = None) -> str:
     """The signature of any text for one purpose (the click links use it)."""
-    return _signature(value, purpose)
+    return _signature(value, purpose, secret)
 
 
 def _signature(value: str, purpose: str, secret: str | None = None) -> str:
     key = _key(settings.SECRET_KEY if secret is None else secret, purpose)
-    digest = hmac.new(key, value.encode(), hashlib.sha256).digest()
+    # hmac.digest: OpenSSL's one-shot HMAC, without building an HMAC object.
+    digest = hmac.digest(key, value.encode(), "sha256")
     return base64.urlsafe_b64encode(digest).decode()[:SIGNATURE_CHARS]
 
 
-def _sign(value: int, purpose: str) -> str:
-    return _signed(value, purpose, settings.SECRET_KEY)
+def _sign(value: int, purpose: str, secret: str | None = None) -> str:
+    return _signed(value, purpose, settings.SECRET_KEY if secret is None else secret)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -57,16 +58,17 @@ def _unsign(token: str, purpose: str) -> int | None:
         return None
 
 
-def candidate_token(candidate_id: int) -> str:
-    return _sign(candidate_id, PREFERENCES)
+def candidate_token(candidate_id: int, *, secret: str | None = None) -> str:
+    """`secret` is settings.SECRET_KEY, unless a caller signing many has read it."""
+    return _sign(candidate_id, PREFERENCES, secret)
 
 
 def candidate_from_token(token: str) -> int | None:
     return _unsign(token, PREFERENCES)
 
 
-def message_token(message_id: int) -> str:
-    return _sign(message_id, MESSAGE)
+def message_token(message_id: int, *, secret: str | None = None) -> str:
+    return _sign(message_id, MESSAGE, secret)
 
 
 def message_from_token(token: str) -> int | None:

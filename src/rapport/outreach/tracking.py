@@ -34,6 +34,7 @@ add events); every click does.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -106,30 +107,43 @@ def click_target(message_id: int, target: str, signature: str) -> str | None:
     return target
 
 
-def _link_signature(message_id: int, target: str) -> str:
-    return tokens.signature(f"{message_id}:{target}", CLICK)
+def _link_signature(message_id: int, target: str, *, secret: str | None = None) -> str:
+    return tokens.signature(f"{message_id}:{target}", CLICK, secret=secret)
 
 
 def _trackable(url: str) -> bool:
     return urlsplit(url).scheme.lower() in ("http", "https")
 
 
-def _ours_to_keep(url: str) -> bool:
+def _ours_to_keep(url: str, base_url: str) -> bool:
     """The unsubscribe and preference links stay as they are."""
-    return url.startswith(
-        (f"{settings.BASE_URL}/unsubscribe/", f"{settings.BASE_URL}/preferences/")
-    )
+    return url.startswith((f"{base_url}/unsubscribe/", f"{base_url}/preferences/"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _tracked_target(href: str, base_url: str) -> tuple[str, str] | None:
+    """A link's target and its quoted form when the link is to go through
+    click tracking, else None. Kept a while: a campaign's messages share
+    their links, and parsing each again cost more than signing it."""
+    target = html.unescape(href).strip()
+    if not _trackable(target) or _ours_to_keep(target, base_url):
+        return None
+    return target, quote(target, safe="")
 
 
 def tracked_html(body: str, message_id: int) -> str:
     """`body` with each http(s) link going through its click link."""
+    base_url, secret = settings.BASE_URL, settings.SECRET_KEY
+    prefix = f"{base_url}/m/{tokens.message_token(message_id, secret=secret)}/link/?to="
 
     def rewrite(match: re.Match[str]) -> str:
-        target = html.unescape(match.group(3)).strip()
-        if not _trackable(target) or _ours_to_keep(target):
+        found = _tracked_target(match.group(3), base_url)
+        if found is None:
             return match.group(0)
+        target, quoted = found
+        signature = _link_signature(message_id, target, secret=secret)
         quote_mark = match.group(2)
-        new = html.escape(click_url(message_id, target), quote=True)
+        new = html.escape(f"{prefix}{quoted}&s={signature}", quote=True)
         return f"{match.group(1)}{quote_mark}{new}{quote_mark}"
 
     return _LINK.sub(rewrite, body)
