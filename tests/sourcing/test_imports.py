@@ -8,6 +8,7 @@ import io
 import signal
 import tracemalloc
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +230,42 @@ def test_a_run_killed_mid_file_resumes_to_the_same_state(
     assert [job.created, job.updated, job.unchanged, job.duplicates, job.rejected] == counts
     assert state() == expected
     assert job.rows.count() == whole.rows.count()
+
+
+def test_a_big_file_checked_in_a_second_process_ends_as_checked_in_one(
+    owner: User, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """Rows are checked, and their blocking keys worked out, in a spawned
+    process for big files; the result must not depend on which process did it."""
+    monkeypatch.setattr(imports, "BATCH", 3)
+    alone = start(owner, "linkedin.csv", pool="Imported", tag="t1")
+    expected, report = state(), outcomes(alone)
+    Candidate.objects.all().delete()
+    DuplicateReview.objects.all().delete()
+    Pool.objects.all().delete()
+
+    monkeypatch.setattr(imports, "PARALLEL_FROM", 1)
+    settings.IMPORT_PROCESSES = 2
+    submitted: list[int] = []
+
+    class Counted(ProcessPoolExecutor):
+        def submit(self, *args: Any, **kwargs: Any) -> Any:
+            submitted.append(len(args[1]))
+            return super().submit(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "ProcessPoolExecutor", Counted)
+    shared = start(owner, "linkedin.csv", pool="Imported", tag="t1")
+    assert shared.status == ImportStatus.DONE, shared.error
+    assert sum(submitted) == alone.rows_total  # every row went to the other process
+    assert state() == expected
+    for candidate in Candidate.objects.all():
+        stored = set(
+            SimilarityKey.objects.filter(candidate=candidate).values_list("key", flat=True)
+        )
+        assert stored == blocking_keys(Profile.of(candidate)), candidate
+    assert {n: o for n, (o, _) in outcomes(shared).items()} == {
+        n: o for n, (o, _) in report.items()
+    }
 
 
 def test_a_dry_run_reports_and_writes_nothing(owner: User) -> None:

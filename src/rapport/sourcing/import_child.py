@@ -17,11 +17,28 @@ def setup() -> None:
     django.setup()
 
 
-def clean_rows(rows: list[tuple[int, list[str]]], plan: Plan) -> list[Any]:
-    """`clean()` of each row; None for a blank one."""
-    from rapport.sourcing.import_clean import clean
+def clean_rows(rows: list[tuple[int, list[str]]], plan: Plan, *, school: bool) -> list[Any]:
+    """`clean()` of each row (None for a blank one), with each person's
+    blocking keys: both are the row's alone, so the second process works
+    them out while the first writes. `school` says whether similarity reads
+    a school."""
+    from rapport.sourcing.import_clean import Person, clean
+    from rapport.sourcing.similar import Profile, blocking_keys
 
-    return [
+    cleaned = [
         clean(cells, plan) if any(isinstance(c, str) and c.strip() for c in cells) else None
         for _, cells in rows
     ]
+    for person in cleaned:
+        if isinstance(person, Person):
+            fields = person.fields
+            person.keys = blocking_keys(
+                Profile(
+                    first_name=fields.get("first_name", ""),
+                    last_name=fields.get("last_name", ""),
+                    company=fields.get("current_company", ""),
+                    city=fields.get("city", ""),
+                    school=person.school if school else "",
+                )
+            )
+    return cleaned

@@ -71,6 +71,7 @@ class Person:
     skills: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     school: str = ""
+    keys: set[int] | None = None  # similarity's blocking keys, once worked out
 
     @property
     def full_name(self) -> str:

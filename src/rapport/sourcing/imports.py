@@ -415,20 +415,21 @@ def _parallel(job: ImportJob) -> bool:
 
 
 def _cleaned(
-    rows: Iterator[tuple[int, list[str]]], plan: Plan, *, parallel: bool
+    rows: Iterator[tuple[int, list[str]]], plan: Plan, *, school: bool, parallel: bool
 ) -> Iterator[tuple[list[tuple[int, list[str]]], list[Any]]]:
     """Batches of rows with their cleaned values. In parallel, the next batch
     is cleaned in the other process while the caller writes this one."""
     if not parallel:
         while batch := list(islice(rows, BATCH)):
-            yield batch, import_child.clean_rows(batch, plan)
+            yield batch, import_child.clean_rows(batch, plan, school=school)
         return
     context = multiprocessing.get_context("spawn")  # never fork a threaded worker
     with ProcessPoolExecutor(1, mp_context=context, initializer=import_child.setup) as pool:
         pending: deque[tuple[list[tuple[int, list[str]]], Future[list[Any]]]] = deque()
         while True:
             while len(pending) < 2 and (batch := list(islice(rows, BATCH))):
-                pending.append((batch, pool.submit(import_child.clean_rows, batch, plan)))
+                cleaning = pool.submit(import_child.clean_rows, batch, plan, school=school)
+                pending.append((batch, cleaning))
             if not pending:
                 return
             batch, future = pending.popleft()
@@ -456,7 +457,8 @@ def import_run(*, job_id: int, on_progress: Callable[[ImportJob], None] | None =
                 raise ReadError("The file changed since it was uploaded: upload it again.")
             run.plan = Mapping.of(job.columns).plan(reading.header)
             rows = islice(reading.rows, job.rows_done, None)
-            for batch, cleaned in _cleaned(rows, run.plan, parallel=_parallel(job)):
+            school, parallel = bool(run.school_field), _parallel(job)
+            for batch, cleaned in _cleaned(rows, run.plan, school=school, parallel=parallel):
                 run.batch(batch, cleaned)
                 if on_progress:
                     on_progress(job)
@@ -778,7 +780,10 @@ class Batch:
         """The people who share a blocking key with a row that matched nobody."""
         keys: set[int] = set()
         for person in people:
-            self.row_keys[id(person)] = own = similar.blocking_keys(self._profile(person))
+            own = person.keys
+            if own is None:
+                own = similar.blocking_keys(self._profile(person))
+            self.row_keys[id(person)] = own
             keys |= own
         found = similar.keys_lookup(keys)
         self.similar_keys = found
