@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import hashlib
 import io
 import json
@@ -46,6 +47,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -436,6 +438,24 @@ def _cleaned(
             yield batch, future.result()
 
 
+@contextmanager
+def _collector_at_ease() -> Iterator[None]:
+    """Python's cycle collector runs every 700 new objects and, now and then,
+    walks every object the process holds (Django's among them). A batch makes
+    hundreds of thousands of short-lived rows, lists and dicts, almost none
+    of them in cycles: it cost 6-17% of the import's time. While the import
+    runs, what the process held before it is set aside from the walks and
+    the collector runs less often; both are put back after."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(20_000, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def import_run(*, job_id: int, on_progress: Callable[[ImportJob], None] | None = None) -> ImportJob:
     """Run (or carry on with) the import, a batch at a time."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
@@ -452,7 +472,7 @@ def import_run(*, job_id: int, on_progress: Callable[[ImportJob], None] | None =
             raise PermissionDenied("Whoever started this import can no longer sign in.")
         require(actor, Capability.EDIT_CANDIDATES)
         run = Run(job, actor)
-        with read(file_path(job), shape_of(job)) as reading:
+        with read(file_path(job), shape_of(job)) as reading, _collector_at_ease():
             if reading.header != job.options.get("header"):
                 raise ReadError("The file changed since it was uploaded: upload it again.")
             run.plan = Mapping.of(job.columns).plan(reading.header)
