@@ -4,6 +4,7 @@ reporting, idempotency and resuming after a crash."""
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import signal
 import tracemalloc
@@ -266,6 +267,27 @@ def test_a_big_file_checked_in_a_second_process_ends_as_checked_in_one(
     assert {n: o for n, (o, _) in outcomes(shared).items()} == {
         n: o for n, (o, _) in report.items()
     }
+
+
+def test_an_import_puts_the_cycle_collector_back_as_it_found_it(owner: User) -> None:
+    """While an import runs the collector runs less often; it is put back
+    after, since the worker that ran the import goes on to other tasks."""
+    threshold = gc.get_threshold()
+    seen: list[tuple[int, ...]] = []
+    original = imports.Batch.write
+
+    def watched(self: imports.Batch) -> None:
+        seen.append(gc.get_threshold())
+        original(self)
+
+    imports.Batch.write = watched  # type: ignore[method-assign]
+    try:
+        job = start(owner, "linkedin.csv")
+    finally:
+        imports.Batch.write = original  # type: ignore[method-assign]
+    assert job.status == ImportStatus.DONE
+    assert seen and seen[0][0] == 20_000
+    assert gc.get_threshold() == threshold
 
 
 def test_a_dry_run_reports_and_writes_nothing(owner: User) -> None:
