@@ -458,10 +458,11 @@ def raw_sql(case: Case, vendor: str) -> tuple[str, str, list[str]]:
         order = order.replace(" NULLS LAST", "")
         if "last_contacted_at DESC" in case.order:
             order = "c.last_contacted_at IS NULL, " + order
-    # The same rows the page shows: the candidate's columns and its owner.
+    # The same rows the page shows: the candidate's columns and the owner's
+    # that a list shows (people.selectors.OWNER_SHOWN), as the app reads them.
     page = (
-        "SELECT c.*, u.* FROM people_candidate c LEFT JOIN accounts_user u ON u.id = c.owner_id "
-        f"WHERE {where} ORDER BY {order} LIMIT 50"
+        "SELECT c.*, u.id, u.email, u.name FROM people_candidate c "
+        f"LEFT JOIN accounts_user u ON u.id = c.owner_id WHERE {where} ORDER BY {order} LIMIT 50"
     )
     count = f"SELECT COUNT(*) FROM people_candidate c WHERE {where}"
     # One set over the whole pool is counted from its own index: every

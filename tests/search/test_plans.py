@@ -334,6 +334,17 @@ def test_a_page_read_by_its_ids_first_is_the_same_page(
     assert rows.get(pk=first.pk) == first
 
 
+def test_pages_of_different_searches_in_one_order_share_one_kept_statement(
+    people: dict[str, int], owner: User
+) -> None:
+    plans._around.clear()
+    for query in ("engineer", "skill:go", "-has:phone", "dev*"):
+        page = candidate_search(owner, query=query, sort="name").rows[:3]
+        expected = list(page.values_list("pk", flat=True))
+        assert [c.pk for c in page.late()] == expected, query
+    assert len(plans._around) == 1  # only the ids differ
+
+
 def test_on_postgresql_a_page_of_a_lone_set_reads_its_ids_before_its_rows(
     people: dict[str, int], owner: User
 ) -> None:

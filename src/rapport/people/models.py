@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
 
+from rapport.core.loading import QuickLoad
+
 if TYPE_CHECKING:
     from rapport.people.selectors import Shown
 
@@ -112,8 +114,9 @@ class CustomField(models.Model):
         return self.label
 
 
-class Candidate(models.Model):
-    """A person in the talent pool, whether or not they ever applied."""
+class Candidate(QuickLoad, models.Model):
+    """A person in the talent pool, whether or not they ever applied. Read a
+    page at a time, so built without `__init__` (core.loading)."""
 
     # Set by selectors.attach_shown on the rows a page or endpoint shows.
     shown: Shown

@@ -37,6 +37,8 @@ from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySe
 from django.db.models.expressions import Expression, RawSQL
 from django.db.models.lookups import Exact, In
 from django.db.models.query import ModelIterable
+from django.db.models.sql import Query
+from django.utils.hashable import make_hashable
 
 from rapport.people.models import Candidate
 from rapport.search import fulltext
@@ -458,10 +460,10 @@ class CountedRows(QuerySet[Candidate]):
 
     def _fetch_all(self) -> None:
         if self._result_cache is None and _late_page(self):
-            self._result_cache = list(self.late())
+            self._result_cache = self.late()
         super()._fetch_all()
 
-    def late(self) -> QuerySet[Candidate]:
+    def late(self) -> list[Candidate]:
         """The same page in one statement of two steps: the ids of the page,
         then the rows (and owners) of those ids. Finding the ids walks the
         sort index and tests each candidate met without reading its row
@@ -469,11 +471,126 @@ class CountedRows(QuerySet[Candidate]):
         table. Read in one step, a page of a word that one candidate in
         twenty has read twenty rows for each row it showed, scattered across
         the table: when they are not in memory, that is most of its time."""
-        rows: QuerySet[Candidate] = QuerySet(model=self.model, using=self.db)
-        rows = rows.filter(pk__in=self.values("pk"))
-        rows.query.select_related = self.query.select_related
-        rows.query.deferred_loading = self.query.deferred_loading
-        return rows.order_by(*self.query.order_by)
+        query = _PageRows(self.model)
+        # The ids' SQL is written here and goes in as it is: given the
+        # queryset, Django would copy it and rename its tables first.
+        query.ids = self.values("pk").query.get_compiler(self.db).as_sql()
+        query.select_related = self.query.select_related
+        query.deferred_loading = self.query.deferred_loading
+        query.order_by = self.query.order_by
+        query.standard_ordering = self.query.standard_ordering
+        return list(QuerySet(model=self.model, query=query, using=self.db))
+
+
+# Where a page's ids go in the statement kept for its shape (`_PageRows`),
+# and how many shapes a process keeps (a few per sort order in use).
+PAGE_IDS = "SELECT page_ids"
+SHAPES_KEPT = 100
+
+
+class _PageRows(Query):
+    """The rows of a page's ids (`ids`: their SQL and its parameters), in
+    the page's order, with the columns and owners the page reads. All but
+    the ids is the same for every search in the same order, so the SQL
+    around them is written once per process for each shape (order,
+    columns, related rows) and kept: writing it cost more than writing the
+    search's own SQL. Only `CountedRows.late` makes one, and reads it at
+    once; nothing filters, counts or slices it."""
+
+    ids: tuple[str, Sequence[Any]] = ("", ())
+
+    def get_compiler(
+        self,
+        using: str | None = None,
+        connection: BaseDatabaseWrapper | None = None,
+        elide_empty: bool = True,
+    ) -> SQLCompiler:
+        connection = connections[using] if using else connection
+        assert connection is not None
+        base = connection.ops.compiler(self.compiler)
+        return _around_compiler(base)(self, connection, using, elide_empty)  # type: ignore[call-arg]
+
+
+@dataclass(frozen=True)
+class _Around:
+    """A page's statement with PAGE_IDS where its ids go, and what Django
+    learnt while writing it that reading the rows needs (which column is
+    which field of which model)."""
+
+    sql: str
+    select: Any
+    klass_info: Any
+    annotation_col_map: Any
+    col_count: int | None
+    has_extra_select: bool
+
+
+_around: dict[tuple[Any, ...], _Around] = {}
+_around_lock = threading.Lock()
+_around_classes: dict[type, type] = {}
+
+
+def _around_compiler(base: type[SQLCompiler]) -> type[SQLCompiler]:
+    """The database's own compiler, writing a _PageRows from the kept
+    statement of its shape."""
+    kept = _around_classes.get(base)
+    if kept is None:
+        name = f"Page{base.__name__}"
+        kept = _around_classes[base] = type(name, (_AroundCompiler, base), {"writer": base})
+    return kept
+
+
+class _AroundCompiler:
+    writer: type[SQLCompiler]  # the database's own compiler
+    query: _PageRows
+    connection: BaseDatabaseWrapper
+    using: str | None
+    elide_empty: bool
+    select: Any
+    klass_info: Any
+    annotation_col_map: Any
+    col_count: int | None
+    has_extra_select: bool
+
+    def as_sql(self, with_limits: bool = True, with_col_aliases: bool = False) -> tuple[str, Any]:
+        query = self.query
+        shape = (
+            self.connection.alias,
+            query.model,
+            query.order_by,
+            query.standard_ordering,
+            make_hashable(query.select_related),
+            make_hashable(query.deferred_loading),
+        )
+        with _around_lock:
+            around = _around.get(shape)
+        if around is None:
+            around = self._write(with_limits, with_col_aliases)
+            with _around_lock:
+                if len(_around) >= SHAPES_KEPT:
+                    _around.clear()
+                _around[shape] = around
+        self.select, self.klass_info = around.select, around.klass_info
+        self.annotation_col_map, self.col_count = around.annotation_col_map, around.col_count
+        self.has_extra_select = around.has_extra_select
+        ids, params = query.ids
+        return around.sql.replace(PAGE_IDS, ids, 1), list(params)
+
+    def _write(self, with_limits: bool, with_col_aliases: bool) -> _Around:
+        """The statement of this shape, written by Django, with PAGE_IDS for the ids."""
+        template = self.query.clone()
+        template.add_q(Q(pk__in=RawSQL(PAGE_IDS, [])))  # noqa: S611
+        writer = self.writer(template, self.connection, self.using, self.elide_empty)  # type: ignore[call-arg]
+        sql, params = writer.as_sql(with_limits, with_col_aliases)
+        assert not params and sql.count(PAGE_IDS) == 1, "a page's shape holds no values"
+        return _Around(
+            sql,
+            writer.select,
+            writer.klass_info,
+            writer.annotation_col_map,
+            writer.col_count,
+            writer.has_extra_select,
+        )
 
 
 def _late_page(rows: QuerySet[Candidate]) -> bool:
