@@ -100,3 +100,23 @@ def test_emptying_the_documents_empties_the_vectors(
         cursor.execute("SELECT count(*) FROM search_vector")
         assert cursor.fetchone()[0] == 0
     assert _out_of_step() == []
+
+
+def _all_visible_pages(table: str) -> int:
+    """Pages the visibility map holds as all-visible, as the last VACUUM
+    counted them (0 until one runs)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relallvisible FROM pg_class WHERE relname = %s", [table])
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_demo_load_leaves_the_vectors_vacuumed_like_the_documents() -> None:
+    """Outside a transaction, `rapport demo` vacuums what search reads: the
+    vectors as well as their documents, or every full-text search reads the
+    index's pending list whole until autovacuum comes by."""
+    from rapport.people.demo import demo_load
+
+    demo_load(candidates=300, seed=3)
+    assert _all_visible_pages("people_searchdocument") > 0
+    assert _all_visible_pages("search_vector") > 0
