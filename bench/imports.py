@@ -55,6 +55,13 @@ from pages import POSTGRES_URL, RESULTS, _git_commit, scratch
 HERE = Path(__file__).resolve().parent
 CITIES = HERE.parent / "src" / "rapport" / "core" / "data" / "cities.json"
 TARGETS = {"postgres": 30.0, "sqlite": 60.0, "rss_mb": 1024.0, "ratio": 5.0}
+TARGET_ROWS = 1_000_000  # the time targets are for a million rows, pro rata for fewer or more
+
+
+def time_target(database: str, rows: int) -> float:
+    return TARGETS[database] * rows / TARGET_ROWS
+
+
 HEADER = ["First Name", "Last Name", "Email Address", "Phone Number", "Current Title",
           "Current Company", "City", "Country", "Skills"]  # fmt: skip
 TITLES = ("Software Engineer", "Data Analyst", "Product Manager", "Nurse", "Accountant",
@@ -269,6 +276,7 @@ def bench_one(env: dict[str, str], path: Path, database: str) -> dict[str, Any]:
     rows = baseline["rows"]
     ratio = seconds / baseline["seconds"]
     result = {
+        "rows": rows,
         "seconds": round(seconds, 2),
         "rows_per_s": round(rows / seconds),
         "rss_mb": round(rss),
@@ -282,7 +290,7 @@ def bench_one(env: dict[str, str], path: Path, database: str) -> dict[str, Any]:
         "groups": groups,
     }
     result["checks"] = {
-        "time": seconds <= TARGETS[database],
+        "time": seconds <= time_target(database, rows),
         "rss": rss <= TARGETS["rss_mb"],
         "ratio": ratio <= TARGETS["ratio"],
         "groups": groups["missed"] == 0,
@@ -297,7 +305,8 @@ def print_result(database: str, r: dict[str, Any]) -> None:
 
     c, g = r["checks"], r["groups"]
     print(f"import:   {r['seconds']:.1f} s wall, {r['rows_per_s']:,} rows/s "
-          f"(target <= {TARGETS[database]:.0f} s) {mark(c['time'])}; {r['cpu_s']:.0f} s of CPU, "
+          f"(target <= {time_target(database, r['rows']):.1f} s, {TARGETS[database]:.0f} s a million) "
+          f"{mark(c['time'])}; {r['cpu_s']:.0f} s of CPU, "
           f"load average {r['load_average_before']:.1f} before, on {os.cpu_count()} cores")  # fmt: skip
     print(f"memory:   {r['rss_mb']:,} MB peak RSS (target <= {TARGETS['rss_mb']:.0f} MB) "
           f"{mark(c['rss'])}")  # fmt: skip
