@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import platform
@@ -189,15 +190,24 @@ def bench_one(env: dict[str, str], args: argparse.Namespace, *, workers: int) ->
     _run(env, "migrate", "-v", "0")
     _run(env, "demo", "--candidates", str(args.messages), "--seed", "1")
     _child(env, "open-policy")
+    checkpoints = [_checkpoints(env)]
     queued = _child(env, "queue")
+    checkpoints.append(_checkpoints(env))
     print(f"queue: {queued['messages']:,} messages in {queued['seconds']:.1f} s = {queued['per_s']:,.0f}/s "
           f"(target >= {TARGETS['queue_per_s']:,.0f}) {_verdict(queued['per_s'] >= TARGETS['queue_per_s'])}", flush=True)  # fmt: skip
     sinks = Sinks(args.sinks)
     try:
         delivered = deliver(env, args, workers=workers, port=sinks.port)
+        checkpoints.append(_checkpoints(env))
         baseline = _baseline(env, args, workers=workers, port=sinks.port)
     finally:
         sinks.stop()
+    made = [c for c in checkpoints if c is not None]
+    if len(made) == len(checkpoints):
+        counts = [b - a for a, b in itertools.pairwise(made)]
+        queued["checkpoints"], delivered["checkpoints"] = counts
+        print(f"checkpoints (PostgreSQL, the whole server): {counts[0]} while queueing, {counts[1]} "
+              "while delivering; each makes the next write of every page log it whole", flush=True)  # fmt: skip
     ratio = delivered["per_s"] / baseline["per_s"]
     print(f"deliver: {delivered['sent']:,} messages, sustained {delivered['per_s']:,.0f}/s "
           f"(target >= {TARGETS['deliver_per_s']:,.0f}) {_verdict(delivered['per_s'] >= TARGETS['deliver_per_s'])}; "
@@ -292,6 +302,22 @@ def _outbox_writes(env: dict[str, str]) -> dict[str, int] | None:
     if row is None:
         return None
     return {"updates": int(row[0]), "hot_updates": int(row[1]), "indexes": int(row[2])}
+
+
+def _checkpoints(env: dict[str, str]) -> int | None:
+    """On PostgreSQL, the checkpoints the server has made so far, timed and
+    requested: figures from runs with and without one in the middle differ
+    more than most changes do."""
+    url = env.get("RAPPORT_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return None
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        row = connection.execute(
+            "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter"
+        ).fetchone()
+    return int(row[0]) if row else None
 
 
 def _pending(env: dict[str, str]) -> int:
