@@ -288,17 +288,12 @@ def _outbox_writes(env: dict[str, str]) -> dict[str, int] | None:
     HOT (written beside the old version without touching an index), and how
     many indexes every other update had to change. The workers have exited,
     so their statistics are flushed."""
-    url = env.get("RAPPORT_DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return None
-    import psycopg
-
-    with psycopg.connect(url) as connection:
-        row = connection.execute(
-            "SELECT n_tup_upd, n_tup_hot_upd, (SELECT count(*) FROM pg_index "
-            "WHERE indrelid = 'outreach_message'::regclass) "
-            "FROM pg_stat_user_tables WHERE relname = 'outreach_message'"
-        ).fetchone()
+    row = _postgres_row(
+        env,
+        "SELECT n_tup_upd, n_tup_hot_upd, (SELECT count(*) FROM pg_index "
+        "WHERE indrelid = 'outreach_message'::regclass) "
+        "FROM pg_stat_user_tables WHERE relname = 'outreach_message'",
+    )
     if row is None:
         return None
     return {"updates": int(row[0]), "hot_updates": int(row[1]), "indexes": int(row[2])}
@@ -308,16 +303,19 @@ def _checkpoints(env: dict[str, str]) -> int | None:
     """On PostgreSQL, the checkpoints the server has made so far, timed and
     requested: figures from runs with and without one in the middle differ
     more than most changes do."""
+    row = _postgres_row(env, "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter")
+    return int(row[0]) if row else None
+
+
+def _postgres_row(env: dict[str, str], statement: str) -> tuple[Any, ...] | None:
+    """One row of a statement on the benchmark's PostgreSQL database (None on SQLite)."""
     url = env.get("RAPPORT_DATABASE_URL", "")
     if not url.startswith("postgres"):
         return None
     import psycopg
 
     with psycopg.connect(url) as connection:
-        row = connection.execute(
-            "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter"
-        ).fetchone()
-    return int(row[0]) if row else None
+        return connection.execute(statement).fetchone()
 
 
 def _pending(env: dict[str, str]) -> int:
