@@ -553,11 +553,17 @@ def sends_record(message_ids: Sequence[int]) -> int:
         taken = _unrecorded_take(message_ids)
         if not taken:
             return 0
-        rows = list(
-            Message.objects.filter(id__in=any_of(taken), status=MessageStatus.SENT)
-            .values_list("id", "candidate_id", "subject", "to_email", "kind", "author_id",
-                         "enrollment_id", "sent_at")
-        )  # fmt: skip
+        # Read by id alone, the status checked here: on PostgreSQL, asked
+        # for "status = sent" too, a planner whose statistics were taken
+        # while the campaign was still queued (a handful sent) reads every
+        # message sent so far for each batch, through the campaign index.
+        rows = [
+            row[1:]
+            for row in Message.objects.filter(id__in=any_of(taken)).values_list(
+                "status", "id", "candidate_id", "subject", "to_email", "kind", "author_id",
+                "enrollment_id", "sent_at")
+            if row[0] == MessageStatus.SENT
+        ]  # fmt: skip
         # Mail to a teammate about a candidate is not contact with them.
         contacts = [row for row in rows if row[4] != MessageKind.STAFF and row[7] is not None]
         if contacts:
