@@ -153,6 +153,7 @@ def test_the_messages_a_batch_holds_back_are_written_together_with_their_reasons
         Message.objects.filter(status=MessageStatus.SUPPRESSED).values_list("candidate", "reason")
     )
     assert held == {bea.pk: "unsubscribed", caio.pk: "consent_withdrawn", duda.pk: "no_address"}
+    assert delivery.sends_record([m.pk for m in claimed]) == 1  # Ana's, marked with the batch
     assert not Message.objects.filter(status=MessageStatus.SENDING).exists()
 
 

@@ -238,6 +238,40 @@ def test_a_send_waits_to_be_recorded_as_a_row_of_its_own_marked_with_it(
     assert not UnrecordedSend.objects.exists()
 
 
+def test_a_message_is_marked_sent_with_its_batch_at_the_moment_the_server_took_it(
+    smtp_sink: Sink, owner: User, candidate: Candidate
+) -> None:
+    message = _send(owner, candidate)
+    [claimed] = delivery.claim(owner="w/0")
+    before = timezone.now()
+    assert delivery._sent(claimed, owner="w/0", raw=None)
+    noted = UnrecordedSend.objects.get(message=message).sent_at
+    assert before <= noted <= timezone.now()
+    assert refresh(message).status == MessageStatus.SENDING  # still this worker's
+    assert delivery.sends_record([message.pk]) == 1
+    marked = refresh(message)
+    assert (marked.status, marked.sent_at, marked.attempts) == (MessageStatus.SENT, noted, 1)
+    assert (marked.lease_owner, marked.lease_expires_at) == ("", None)
+
+
+def test_a_message_sent_by_a_worker_killed_before_its_batch_ended_is_recorded_not_resent(
+    smtp_sink: Sink, deliver: Callable[..., Any], owner: User, candidate: Candidate
+) -> None:
+    message = _send(owner, candidate)
+    [claimed] = delivery.claim(owner="doomed/0")
+    assert delivery._sent(claimed, owner="doomed/0", raw=None)  # then the worker dies
+    noted = UnrecordedSend.objects.get(message=message).sent_at
+    Message.objects.filter(pk=message.pk).update(
+        lease_expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert deliver(owner="next/0").sent == 0
+    assert smtp_sink.received == []  # the test sent nothing itself: no copy went out
+    sent = refresh(message)
+    assert (sent.status, sent.sent_at) == (MessageStatus.SENT, noted)
+    assert Activity.objects.filter(kind=ActivityKind.EMAIL_SENT, target_id=message.pk).count() == 1
+    assert not UnrecordedSend.objects.exists()
+
+
 def test_a_send_that_a_killed_worker_did_not_record_is_recorded_by_the_clock(
     smtp_sink: Sink, owner: User, candidate: Candidate
 ) -> None:
@@ -245,7 +279,9 @@ def test_a_send_that_a_killed_worker_did_not_record_is_recorded_by_the_clock(
     [claimed] = delivery.claim(owner="doomed/0")
     assert delivery._sent(claimed, owner="doomed/0", raw=None)  # then the worker dies
     assert delivery.sends_record_stale() == 0  # too recent: its worker may still record it
-    Message.objects.filter(pk=message.pk).update(sent_at=timezone.now() - dt.timedelta(minutes=2))
+    UnrecordedSend.objects.filter(message=message).update(
+        sent_at=timezone.now() - dt.timedelta(minutes=2)
+    )
     assert delivery.sends_record_stale() == 1
     assert (
         Activity.objects.get(kind=ActivityKind.EMAIL_SENT, target_id=message.pk).candidate

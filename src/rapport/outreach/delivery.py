@@ -117,6 +117,7 @@ def claim(*, owner: str, limit: int = BATCH, now: dt.datetime | None = None) -> 
     """Take up to `limit` due messages under a lease: personal mail first,
     then by due time, and any whose worker's lease lapsed."""
     now = now or timezone.now()
+    sends_record_orphaned(now=now)
     lease = now + dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     with writing():
         ids = _due_ids(DUE_LAPSED, [MessageStatus.SENDING, now], limit)
@@ -139,7 +140,12 @@ def claim(*, owner: str, limit: int = BATCH, now: dt.datetime | None = None) -> 
 # The claim's look-ups, in plain SQL (each served by one of the outbox's
 # partial indexes): built through the ORM, three a batch cost more than
 # running them. {but} leaves out what an earlier one took.
-DUE_LAPSED = "status = %s AND lease_expires_at < %s{but} ORDER BY lease_expires_at"
+# A lapsed message with a note was sent: it is recorded (sends_record_orphaned),
+# never sent again.
+DUE_LAPSED = (
+    "status = %s AND lease_expires_at < %s AND NOT EXISTS (SELECT 1 FROM {unrecorded} AS u "
+    "WHERE u.message_id = {table}.id){but} ORDER BY lease_expires_at"
+)
 DUE_PERSONAL = "status = %s AND kind = %s AND due_at <= %s{but} ORDER BY due_at"
 DUE_QUEUED = "status = %s AND due_at <= %s{but} ORDER BY due_at"
 
@@ -159,8 +165,10 @@ def _due_ids(
             excluded = " AND id NOT IN (SELECT value FROM json_each(%s))"
         params.append(value)
     skip = connection.features.has_select_for_update_skip_locked
+    unrecorded = connection.ops.quote_name(UnrecordedSend._meta.db_table)
+    where = condition.format(but=excluded, table=table, unrecorded=unrecorded)
     statement = (
-        f"SELECT id FROM {table} WHERE {condition.format(but=excluded)} "  # noqa: S608
+        f"SELECT id FROM {table} WHERE {where} "  # noqa: S608
         f"LIMIT %s{' FOR UPDATE SKIP LOCKED' if skip else ''}"
     )
     with connection.cursor() as cursor:
@@ -446,13 +454,12 @@ def _release(batch: Sequence[Message], *, owner: str) -> int:
 def _sent(message: Message, *, owner: str, raw: bytes | None) -> bool:
     """Say at once that the server took it: the shorter the moment between
     its answer and this row, the smaller the chance that a killed worker
-    leaves a message to be sent twice. What follows from a send (the
-    timeline, the sequence's next step) is recorded per batch, in
-    sends_record."""
+    leaves a message to be sent twice. What is written at once is the one
+    narrow row of an UnrecordedSend; the message's own row is marked sent,
+    and what follows from the send recorded, per batch in sends_record."""
     now = timezone.now()
-    with writing(atomic=raw is not None):  # else the mark is a transaction of its own
-        updated = _mark_sent(message.pk, owner=owner, at=now)
-        if not updated:
+    with writing(atomic=raw is not None):  # else the note is a transaction of its own
+        if not _note_sent(message.pk, owner=owner, at=now):
             # Sent, but another worker took the message over meanwhile: it
             # will go again with the same Message-ID.
             logger.warning(
@@ -464,89 +471,57 @@ def _sent(message: Message, *, owner: str, raw: bytes | None) -> bool:
     return True
 
 
-MARK_SENT = (
-    "UPDATE {table} SET status = {0}, sent_at = {1}, attempts = attempts + 1, reason = '', "
-    "detail = '', lease_owner = '', lease_expires_at = NULL "
-    "WHERE id = {2} AND status = {3} AND lease_owner = {4}"
+# The note of a send: the UnrecordedSend row, written only while the message
+# is still this worker's. On PostgreSQL the message row is locked for the
+# instant of the statement (FOR SHARE), so that a worker taking over a lapsed
+# lease either sees the note or makes this statement find nothing.
+NOTE_SENT = (
+    "INSERT INTO {unrecorded} (message_id, sent_at) SELECT id, {0} FROM {table} "
+    "WHERE id = {1} AND status = {2} AND lease_owner = {3}{lock}"
 )
-# PostgreSQL: the mark and the row saying that the send is still to be
-# recorded, in one statement.
-MARK_SENT_AND_UNRECORDED = (
-    "WITH sent AS (" + MARK_SENT + " RETURNING id) "  # noqa: S608 (table names only)
-    "INSERT INTO {unrecorded} (message_id) SELECT id FROM sent"
-)
-_prepared: weakref.WeakSet[Any] = weakref.WeakSet()  # PostgreSQL sessions holding the mark
+_prepared: weakref.WeakSet[Any] = weakref.WeakSet()  # PostgreSQL sessions holding the note
 
 
-def _mark_sent(pk: int, *, owner: str, at: dt.datetime) -> int:
-    """Mark the message sent and note that what follows from it is still to
-    be recorded (an UnrecordedSend), together, in plain SQL: it runs once
-    for every message sent, and the ORM takes longer to compile it than the
+def _note_sent(pk: int, *, owner: str, at: dt.datetime) -> bool:
+    """Insert the send's UnrecordedSend row, in plain SQL: it runs once for
+    every message sent, and the ORM takes longer to compile it than the
     database takes to run it.
 
-    On PostgreSQL it is one statement, and outside a transaction one
-    prepared once per session: planning it cost the server more than
-    running it."""
+    On PostgreSQL, outside a transaction, it is prepared once per session:
+    planning it cost the server more than running it. On SQLite it runs on
+    the driver's connection with its own placeholders: Django's cursor
+    rewrites every statement's placeholders and wraps each call."""
     quote = connection.ops.quote_name
-    table = quote(Message._meta.db_table)
-    unrecorded = quote(UnrecordedSend._meta.db_table)
-    at_value = connection.ops.adapt_datetimefield_value(at)
-    params = [MessageStatus.SENT, at_value, pk, MessageStatus.SENDING, owner]
+    names = {"table": quote(Message._meta.db_table),
+             "unrecorded": quote(UnrecordedSend._meta.db_table)}  # fmt: skip
+    params = [connection.ops.adapt_datetimefield_value(at), pk, MessageStatus.SENDING, owner]
     if connection.vendor != "postgresql":
-        return _mark_sent_sqlite(params, table=table, unrecorded=unrecorded)
+        connection.ensure_connection()
+        with connection.wrap_database_errors:
+            statement = NOTE_SENT.format(*["?"] * 4, lock="", **names)
+            return bool(connection.connection.execute(statement, params).rowcount)
     with connection.cursor() as cursor:
         if connection.in_atomic_block:
-            statement = MARK_SENT_AND_UNRECORDED.format(
-                *["%s"] * 5, table=table, unrecorded=unrecorded
-            )
-            cursor.execute(statement, params)
-            return int(cursor.rowcount)
+            cursor.execute(NOTE_SENT.format(*["%s"] * 4, lock=" FOR SHARE", **names), params)
+            return bool(cursor.rowcount)
         # In autocommit, so no rollback can undo the PREPARE behind our back.
         if connection.connection not in _prepared:
-            numbered = [f"${n}" for n in range(1, 6)]
-            statement = MARK_SENT_AND_UNRECORDED.format(
-                *numbered, table=table, unrecorded=unrecorded
-            )
-            cursor.execute(f"PREPARE rapport_mark_sent AS {statement}")
+            numbered = [f"${n}" for n in range(1, 5)]
+            statement = NOTE_SENT.format(*numbered, lock=" FOR SHARE", **names)
+            cursor.execute(f"PREPARE rapport_note_sent AS {statement}")
             _prepared.add(connection.connection)
-        cursor.execute("EXECUTE rapport_mark_sent (%s, %s, %s, %s, %s)", params)
-        return int(cursor.rowcount)
-
-
-def _mark_sent_sqlite(params: list[Any], *, table: str, unrecorded: str) -> int:
-    """SQLite: two statements in one transaction, begun by hand outside an
-    atomic block (through Django's atomic, the transaction and the second
-    statement added 45 microseconds of CPU to a mark; begun by hand, 20),
-    run on the driver's connection with its own placeholders: Django's
-    cursor rewrites every statement's placeholders and wraps each call,
-    which for four short statements cost more than running them."""
-    connection.ensure_connection()
-    raw = connection.connection
-    own = not connection.in_atomic_block
-    with connection.wrap_database_errors:
-        if own:
-            raw.execute("BEGIN IMMEDIATE")
-        try:
-            marked = raw.execute(MARK_SENT.format(*["?"] * 5, table=table), params).rowcount == 1
-            if marked:
-                raw.execute(f"INSERT INTO {unrecorded} (message_id) VALUES (?)", [params[2]])  # noqa: S608
-        except BaseException:
-            if own:
-                with contextlib.suppress(Exception):  # the error that got here says more
-                    raw.execute("ROLLBACK")
-            raise
-        if own:
-            raw.execute("COMMIT")
-    return int(marked)
+        cursor.execute("EXECUTE rapport_note_sent (%s, %s, %s, %s)", params)
+        return bool(cursor.rowcount)
 
 
 def sends_record(message_ids: Sequence[int]) -> int:
-    """Record what follows from sent messages, once each: an Activity on the
-    timeline, the candidate's last contact, the sequence's next step. The
-    sending thread calls this after each batch; the clock calls it for sends
-    whose worker died before it could (sends_record_stale). Taking a send's
-    UnrecordedSend row is what makes it recorded once, whoever gets there
-    first."""
+    """Record sent messages, once each: the message marked sent at the time
+    its note says, an Activity on the timeline, the candidate's last
+    contact, the sequence's next step. The sending thread calls this after
+    each batch; for sends whose worker died before it could, the next claim
+    (sends_record_orphaned) or the clock (sends_record_stale) does. Taking a
+    send's UnrecordedSend row is what makes it recorded once, whoever gets
+    there first."""
     if not message_ids:
         return 0
     with writing():
@@ -583,24 +558,57 @@ def sends_record(message_ids: Sequence[int]) -> int:
 
 
 def _unrecorded_take(message_ids: Sequence[int]) -> list[int]:
-    """Delete the UnrecordedSend rows of these messages and say which there
-    were. On PostgreSQL, rows another transaction is recording are skipped,
-    not waited for: that one records them. On SQLite the transaction holds
-    the database's one write lock from its start, so reading the rows and
-    then deleting them leaves no one between."""
-    if connection.vendor != "postgresql":
-        rows = UnrecordedSend.objects.filter(message_id__in=any_of(message_ids))
-        taken = list(rows.values_list("message_id", flat=True))
-        UnrecordedSend.objects.filter(message_id__in=any_of(taken)).delete()
-        return taken
-    table = connection.ops.quote_name(UnrecordedSend._meta.db_table)
+    """Mark the messages of these notes sent, delete the notes, and say
+    which there were. A message is marked only while still "sending": one
+    already marked (before notes carried the time) keeps its row.
+
+    On PostgreSQL, one statement, and notes another transaction is
+    recording are skipped, not waited for: that one records them. On
+    SQLite the transaction holds the database's one write lock from its
+    start, so reading the notes and then deleting them leaves no one
+    between."""
+    quote = connection.ops.quote_name
+    table = quote(Message._meta.db_table)
+    unrecorded = quote(UnrecordedSend._meta.db_table)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(TAKE_AND_MARK.format(table=table, unrecorded=unrecorded),
+                           [list(message_ids), MessageStatus.SENT, MessageStatus.SENDING])  # fmt: skip
+            return [row[0] for row in cursor.fetchall()]
+        wanted = json.dumps(list(message_ids))
         cursor.execute(
-            f"DELETE FROM {table} WHERE message_id IN (SELECT message_id FROM {table} "  # noqa: S608
-            "WHERE message_id = ANY(%s) FOR UPDATE SKIP LOCKED) RETURNING message_id",
-            [list(message_ids)],
+            f"SELECT message_id FROM {unrecorded} "  # noqa: S608
+            "WHERE message_id IN (SELECT value FROM json_each(%s))",
+            [wanted],
         )
-        return [row[0] for row in cursor.fetchall()]
+        taken = [row[0] for row in cursor.fetchall()]
+        if taken:
+            cursor.execute(MARK_NOTED_SQLITE.format(table=table, unrecorded=unrecorded),
+                           [MessageStatus.SENT, json.dumps(taken), MessageStatus.SENDING])  # fmt: skip
+            cursor.execute(
+                f"DELETE FROM {unrecorded} WHERE message_id IN (SELECT value FROM json_each(%s))",  # noqa: S608
+                [json.dumps(taken)],
+            )
+        return taken
+
+
+MARKED_SENT = (
+    "status = %s, attempts = {table}.attempts + 1, reason = '', detail = '', lease_owner = '', "
+    "lease_expires_at = NULL"
+)
+TAKE_AND_MARK = (
+    "WITH taken AS (DELETE FROM {unrecorded} WHERE message_id IN ("  # noqa: S608 (names only)
+    "SELECT message_id FROM {unrecorded} WHERE message_id = ANY(%s) FOR UPDATE SKIP LOCKED) "
+    "RETURNING message_id, sent_at), "
+    "marked AS (UPDATE {table} SET " + MARKED_SENT + ", sent_at = taken.sent_at FROM taken "
+    "WHERE {table}.id = taken.message_id AND {table}.status = %s) "
+    "SELECT message_id FROM taken"
+)
+MARK_NOTED_SQLITE = (
+    "UPDATE {table} SET " + MARKED_SENT + ", sent_at = (SELECT u.sent_at FROM {unrecorded} u "  # noqa: S608
+    "WHERE u.message_id = {table}.id) "
+    "WHERE id IN (SELECT value FROM json_each(%s)) AND status = %s"
+)
 
 
 def _activities_insert(rows: Sequence[tuple[Any, ...]]) -> None:
@@ -649,10 +657,30 @@ def sends_record_stale(*, older_than: dt.timedelta = dt.timedelta(minutes=1)) ->
     """Record the sends a killed worker sent but did not record."""
     cutoff = timezone.now() - older_than
     ids = list(
-        UnrecordedSend.objects.filter(message__sent_at__lt=cutoff).values_list(
-            "message_id", flat=True
-        )[:5000]
+        UnrecordedSend.objects.filter(sent_at__lt=cutoff).values_list("message_id", flat=True)[
+            :5000
+        ]
     )
+    return sends_record(ids)
+
+
+def sends_record_orphaned(*, now: dt.datetime | None = None) -> int:
+    """Record the sends of messages whose worker's lease lapsed after it
+    sent them and before it recorded them (it was killed): the claim leaves
+    them out, and this records them, so that they are neither sent again
+    nor left "sending" until the clock comes by."""
+    table = connection.ops.quote_name(Message._meta.db_table)
+    unrecorded = connection.ops.quote_name(UnrecordedSend._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.id FROM {table} AS m WHERE m.status = %s AND m.lease_expires_at < %s "  # noqa: S608
+            f"AND EXISTS (SELECT 1 FROM {unrecorded} AS u WHERE u.message_id = m.id) LIMIT 1000",
+            [
+                MessageStatus.SENDING,
+                connection.ops.adapt_datetimefield_value(now or timezone.now()),
+            ],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
     return sends_record(ids)
 
 

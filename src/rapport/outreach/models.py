@@ -356,15 +356,18 @@ class Message(models.Model):
 
 
 class UnrecordedSend(models.Model):
-    """A message sent whose consequences (the timeline, the candidate's last
-    contact, the sequence's next step) are not written yet: inserted by the
-    same statement that marks the message sent, deleted by the one that
-    records it (see delivery). A narrow table of its own, so that recording
-    a send does not rewrite the message's wide row and its indexes once more."""
+    """A message the server accepted, not yet recorded: the one row written
+    the moment the server answers. Recording it, per batch (see delivery),
+    marks the message itself sent at `sent_at` and writes what follows (the
+    timeline, the candidate's last contact, the sequence's next step), then
+    deletes this row. A narrow table of its own, so that saying "sent" at
+    once costs one small insert instead of a rewrite of the message's wide
+    row and every index of the outbox for each message."""
 
     message = models.OneToOneField(
         Message, primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
+    sent_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"Unrecorded send of {self.message_id}"
