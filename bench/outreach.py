@@ -180,6 +180,10 @@ class Sinks:
                 time.sleep(0.1)
         raise RuntimeError("the SMTP sink did not start")
 
+    def cpu_s(self) -> float:
+        """The CPU time the sinks have used so far."""
+        return sum(_cpu_s(p.pid) for p in self.processes)
+
     def stop(self) -> None:
         for process in self.processes:
             process.terminate()
@@ -197,9 +201,9 @@ def bench_one(env: dict[str, str], args: argparse.Namespace, *, workers: int) ->
           f"(target >= {TARGETS['queue_per_s']:,.0f}) {_verdict(queued['per_s'] >= TARGETS['queue_per_s'])}", flush=True)  # fmt: skip
     sinks = Sinks(args.sinks)
     try:
-        delivered = deliver(env, args, workers=workers, port=sinks.port)
+        delivered = deliver(env, args, workers=workers, sinks=sinks)
         checkpoints.append(_checkpoints(env))
-        baseline = _baseline(env, args, workers=workers, port=sinks.port)
+        baseline = _baseline(env, args, workers=workers, sinks=sinks)
     finally:
         sinks.stop()
     made = [c for c in checkpoints if c is not None]
@@ -234,16 +238,17 @@ def _verdict(ok: bool) -> str:
 
 
 def deliver(
-    env: dict[str, str], args: argparse.Namespace, *, workers: int, port: int
+    env: dict[str, str], args: argparse.Namespace, *, workers: int, sinks: Sinks
 ) -> dict[str, Any]:
     _child(env, "open-policy")
     worker_env = {
         **env,
-        "RAPPORT_EMAIL_URL": f"smtp://127.0.0.1:{port}",
+        "RAPPORT_EMAIL_URL": f"smtp://127.0.0.1:{sinks.port}",
         "RAPPORT_SMTP_CONNECTIONS": str(args.connections),
         "RAPPORT_SENDING_PROCESSES": str(args.processes),
     }
     started = time.perf_counter()
+    sink_cpu = sinks.cpu_s()
     processes = [
         subprocess.Popen(
             [sys.executable, "-m", "rapport.cli", "worker", "--no-startup-delay", "-v", "0"],
@@ -265,6 +270,7 @@ def deliver(
         # Read while the workers and their database sessions are still there.
         cpu["worker"] = sum(_tree_cpu_s(p.pid) for p in processes)
         cpu["database"] = _database_cpu_s(env)
+        cpu["sinks"] = sinks.cpu_s() - sink_cpu
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
@@ -410,9 +416,11 @@ def _tree_rss_mb(pid: int) -> float:
 
 
 def _baseline(
-    env: dict[str, str], args: argparse.Namespace, *, workers: int, port: int
+    env: dict[str, str], args: argparse.Namespace, *, workers: int, sinks: Sinks
 ) -> dict[str, Any]:
-    """W processes of C threads, each thread with one smtplib connection."""
+    """W processes of C threads, each thread with one smtplib connection;
+    with the CPU time per message of those processes and of the sinks, the
+    budget the worker's own figures are read against."""
     ids_file = Path(env["RAPPORT_DATA_DIR"]) / "baseline-envelopes.json"
     _child(env, "baseline-ids", ids=str(ids_file), messages=args.baseline_messages)
     ids = json.loads(ids_file.read_text())
@@ -424,9 +432,10 @@ def _baseline(
         files.append(path)
     commands = [
         [sys.executable, __file__, "--child", "raw", "--out", str(f) + ".out", "--ids", str(f),
-         "--port", str(port), "--connections", str(args.connections)]
+         "--port", str(sinks.port), "--connections", str(args.connections)]
         for f in files
     ]  # fmt: skip
+    sink_cpu = sinks.cpu_s()
     processes = [subprocess.Popen(c, env=env) for c in commands]
     for process in processes:
         if process.wait() != 0:
@@ -435,7 +444,16 @@ def _baseline(
     began = min(r["began"] for r in results)
     ended = max(r["ended"] for r in results)
     sent = sum(r["sent"] for r in results)
-    return {"sent": sent, "seconds": round(ended - began, 2), "per_s": sent / (ended - began)}
+    cpu = {"smtplib": sum(r["cpu_s"] for r in results), "sinks": sinks.cpu_s() - sink_cpu}
+    per_message = {k: round(v / sent * 1e6) for k, v in cpu.items()}
+    print("baseline CPU time per message: " + ", ".join(
+        f"{k} {v} us" for k, v in per_message.items()), flush=True)  # fmt: skip
+    return {
+        "sent": sent,
+        "seconds": round(ended - began, 2),
+        "per_s": sent / (ended - began),
+        "cpu_us_per_message": per_message,
+    }
 
 
 def bench_memory(env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
@@ -602,12 +620,18 @@ def raw(args: argparse.Namespace) -> dict[str, Any]:
         connection.quit()
 
     threads = [threading.Thread(target=send, args=(share,)) for share in shares]
-    began = time.time()
+    began, cpu_began = time.time(), time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return {"sent": len(envelopes), "began": began, "ended": time.time()}
+    ended = time.time()
+    return {
+        "sent": len(envelopes),
+        "began": began,
+        "ended": ended,
+        "cpu_s": time.process_time() - cpu_began,
+    }
 
 
 if __name__ == "__main__":
