@@ -21,7 +21,10 @@ one pool. Then, each in a process of its own:
    engagement refresh of every candidate) are held off for the run.
 3. **Baseline**, in the same run, to the same sink: raw smtplib sending the
    same messages' bytes, pre-rendered, over the same number of connections
-   (W processes of C threads). Target: deliver >= 0.5 x baseline.
+   (W processes of C threads). Target: deliver >= 0.5 x baseline. The
+   sinks' CPU time per message is printed for both, and the raw clients'
+   own, so that the workers' and the database's figures can be read
+   against them.
 4. **Memory** (SQLite, unless --memory-recipients 0): a campaign to a pool of
    that many candidates is queued; the peak RSS of the queueing process and
    of a worker sending the first minute of it (target <= 500 MB each: the

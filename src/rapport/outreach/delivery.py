@@ -11,18 +11,21 @@ batch of due messages with a conditional update under a lease
 transactions serialise the claim), so two workers never hold the same
 message. It checks the batch against the sending policy (facts read for the
 whole batch, and read again for the rest of it once they are CHECK_SECONDS
-old), then sends one message at a time and marks each sent, in a statement
-of its own, the moment the server answers. What does not need to be written
-at once is written per batch: the messages the policy held back or moved
-later, and what follows from the sends (the timeline, the sequences).
+old), then sends one message at a time and notes each sent, in a statement
+of its own, the moment the server answers: one narrow row (UnrecordedSend),
+not a rewrite of the message's wide row and every index of the outbox. What
+does not need to be written at once is written per batch: the messages
+themselves marked sent, those the policy held back or moved later, and what
+follows from the sends (the timeline, the sequences).
 
 What a crash costs: a worker killed while it holds messages leaves them
-"sending"; once their lease lapses, another worker takes them over and
-sends them again. Only a message the server accepted in the instant before
-the kill, before its row said so, can arrive twice, and then with the same
-Message-ID, which mail clients show once. Nothing is lost. A thread stops
-working through its batch before its lease could lapse, so a slow server
-never lets two workers send the same message.
+"sending"; once their lease lapses, the next claim records those it had
+noted sent, and takes the others over to send them again. Only a message
+the server accepted in the instant before the kill, before its note was
+written, can arrive twice, and then with the same Message-ID, which mail
+clients show once. Nothing is lost. A thread stops working through its
+batch before its lease could lapse, so a slow server never lets two workers
+send the same message.
 """
 
 from __future__ import annotations
