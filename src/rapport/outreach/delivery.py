@@ -497,15 +497,16 @@ def _note_sent(pk: int, *, owner: str, at: dt.datetime) -> bool:
     quote = connection.ops.quote_name
     names = {"table": quote(Message._meta.db_table),
              "unrecorded": quote(UnrecordedSend._meta.db_table)}  # fmt: skip
-    params = [connection.ops.adapt_datetimefield_value(at), pk, MessageStatus.SENDING, owner]
     if connection.vendor != "postgresql":
+        params = [connection.ops.adapt_datetimefield_value(at), pk, MessageStatus.SENDING, owner]
         connection.ensure_connection()
         with connection.wrap_database_errors:
             statement = NOTE_SENT.format(*["?"] * 4, lock="", **names)
             return bool(connection.connection.execute(statement, params).rowcount)
     with connection.cursor() as cursor:
         if connection.in_atomic_block:
-            cursor.execute(NOTE_SENT.format(*["%s"] * 4, lock=" FOR SHARE", **names), params)
+            statement = NOTE_SENT.format(*["%s"] * 4, lock=" FOR SHARE", **names)
+            cursor.execute(statement, [at, pk, MessageStatus.SENDING, owner])
             return bool(cursor.rowcount)
         # In autocommit, so no rollback can undo the PREPARE behind our back.
         if connection.connection not in _prepared:
