@@ -292,7 +292,11 @@ class CandidateTag(models.Model):
 
 
 class PoolMembership(models.Model):
-    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="memberships")
+    # No index of its own: the unique (pool, candidate) index serves every
+    # lookup by pool, so a second one would only cost each membership written.
+    pool = models.ForeignKey(
+        Pool, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
     candidate = models.ForeignKey(
         Candidate, on_delete=models.CASCADE, related_name="pool_memberships"
     )
