@@ -21,6 +21,7 @@ from pytest_django.plugin import validate_django_db
 
 from rapport.accounts.models import Role, User
 from rapport.accounts.services import token_create, user_create
+from rapport.outreach import delivery
 from rapport.people.models import Candidate
 from rapport.people.services import CandidateFields, SkillInput, candidate_create, candidate_share
 
@@ -41,6 +42,13 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or (
         "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_claim_floor() -> None:
+    """Each test's outbox starts anew: a floor a worker of an earlier test
+    claimed up to would only send this test's messages out of due order."""
+    delivery.forget_floor()
 
 
 def _user(email: str, role: str, name: str) -> User:

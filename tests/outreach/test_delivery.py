@@ -18,6 +18,7 @@ from rapport.outreach import delivery, mime, services
 from rapport.outreach.models import (
     CapturedMail,
     Message,
+    MessageKind,
     MessageStatus,
     Suppression,
     UnrecordedSend,
@@ -206,6 +207,57 @@ def test_a_claimed_message_is_not_claimed_again_until_its_lease_lapses(
         via.close()
     assert len(smtp_sink.received) == 1
     assert refresh(message).status == MessageStatus.SENT
+
+
+def _nurture_outbox(owner: User, candidate: Candidate, count: int) -> list[Message]:
+    """Queued nurture messages due a minute apart, the earliest first."""
+    first = _send(owner, candidate)
+    due = timezone.now() - dt.timedelta(hours=1)
+    messages = [first]
+    for n in range(1, count):
+        message = Message.objects.get(pk=first.pk)
+        message.pk = None
+        message.key, message.message_id = f"{first.key}-{n}", f"<{n}.{first.message_id[1:]}"
+        message.save()
+        messages.append(message)
+    for n, message in enumerate(messages):
+        Message.objects.filter(pk=message.pk).update(
+            kind=MessageKind.NURTURE, due_at=due + dt.timedelta(minutes=n)
+        )
+    return messages
+
+
+def _claimed(owner: str) -> list[int]:
+    return [m.pk for m in delivery.claim(owner=owner, limit=2)]
+
+
+def _put_back(message: Message) -> None:
+    """As a worker out of time leaves the rest of its batch."""
+    Message.objects.filter(pk=message.pk).update(
+        status=MessageStatus.QUEUED, lease_owner="", lease_expires_at=None
+    )
+
+
+def test_a_message_put_back_behind_later_ones_goes_once_they_run_short(
+    owner: User, candidate: Candidate
+) -> None:
+    one, two, three, four, five = _nurture_outbox(owner, candidate, 5)
+    assert _claimed("w/0") == [one.pk, two.pk]
+    _put_back(one)
+    # The claims go on from where they stopped, then look through everything.
+    assert _claimed("w/0") == [three.pk, four.pk]
+    assert sorted(_claimed("w/0")) == sorted([one.pk, five.pk])
+    assert _claimed("w/0") == []
+
+
+def test_a_message_put_back_goes_within_the_time_of_a_whole_look_however_busy_the_outbox(
+    owner: User, candidate: Candidate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, two, three, _four, _five = _nurture_outbox(owner, candidate, 5)
+    assert _claimed("w/0") == [one.pk, two.pk]
+    _put_back(one)
+    monkeypatch.setattr(delivery, "WHOLE_LOOK_SECONDS", 0.0)
+    assert _claimed("w/0") == [one.pk, three.pk]
 
 
 def test_a_worker_whose_lease_was_taken_over_does_not_record_the_send_twice(

@@ -124,12 +124,11 @@ def claim(*, owner: str, limit: int = BATCH, now: dt.datetime | None = None) -> 
     lease = now + dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     with writing():
         ids = _due_ids(DUE_LAPSED, [MessageStatus.SENDING, now], limit)
-        for statement, params in (
-            (DUE_PERSONAL, [MessageStatus.QUEUED, MessageKind.TRANSACTIONAL, now]),
-            (DUE_QUEUED, [MessageStatus.QUEUED, now]),
-        ):
-            if len(ids) < limit:
-                ids += _due_ids(statement, params, limit - len(ids), but=ids)
+        if len(ids) < limit:
+            personal = [MessageStatus.QUEUED, MessageKind.TRANSACTIONAL, now]
+            ids += _due_ids(DUE_PERSONAL, personal, limit - len(ids), but=ids)
+        if len(ids) < limit:
+            ids += _due_queued(now, limit - len(ids), but=ids)
         if not ids:
             return []
         Message.objects.filter(id__in=any_of(ids)).update(
@@ -150,12 +149,84 @@ DUE_LAPSED = (
     "WHERE u.message_id = {table}.id){but} ORDER BY lease_expires_at"
 )
 DUE_PERSONAL = "status = %s AND kind = %s AND due_at <= %s{but} ORDER BY due_at"
-DUE_QUEUED = "status = %s AND due_at <= %s{but} ORDER BY due_at"
+DUE_QUEUED = "status = %s AND due_at <= %s{but} ORDER BY due_at, id"
+DUE_QUEUED_AFTER = "status = %s AND due_at <= %s AND (due_at, id) > (%s, %s){but} ORDER BY due_at, id"
+WHOLE_LOOK_SECONDS = 30.0  # how long a message put back below the floor may wait (see _Floor)
+
+
+class _Floor:
+    """Where this process's look-up of queued messages starts: after the
+    last message it claimed, in the order of due time and id (the order of
+    the queued messages' index). A claimed message leaves an entry behind in the
+    queued messages' index until the table is vacuumed, and PostgreSQL steps
+    over every one of them from the start of the index to reach the first
+    message still queued: a campaign's claims grew with every message sent
+    before them (9 ms each, 30,000 messages in). Below the floor, everything
+    queued was claimed, by this process or by one holding it locked at the
+    time. A message can only come back there by being put back (a worker out
+    of time releases the rest of its batch), so the whole index is looked
+    through too, when the look-up from the floor finds too few and at least
+    every WHOLE_LOOK_SECONDS."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        # (due time as the database returned it, to be passed back; id)
+        self.after: tuple[Any, int] | None = None
+        self.whole_at = 0.0
+
+    def start(self) -> tuple[Any, int] | None:
+        with self.lock:
+            if time.monotonic() - self.whole_at > WHOLE_LOOK_SECONDS:
+                return None
+            return self.after
+
+    def claimed(self, last: tuple[Any, int] | None, *, whole: bool) -> None:
+        with self.lock:
+            if whole:
+                self.whole_at = time.monotonic()
+                self.after = last
+            elif last is not None and (self.after is None or last > self.after):
+                self.after = last
+
+
+_floor = _Floor()
+
+
+def forget_floor() -> None:
+    """Look through the whole index at the next claim (the outbox was
+    replaced: a restored database, a test's fresh one)."""
+    with _floor.lock:
+        _floor.after, _floor.whole_at = None, 0.0
+
+
+def _due_queued(now: dt.datetime, limit: int, *, but: Sequence[int]) -> list[int]:
+    """Queued messages due by `now`, from the floor up, else from the start."""
+    after = _floor.start()
+    rows: list[tuple[Any, int]] = []
+    if after is not None:
+        params = [MessageStatus.QUEUED, now, *after]
+        rows = _due_rows(DUE_QUEUED_AFTER, params, limit, but=but, columns="due_at, id")
+        _floor.claimed(rows[-1] if rows else None, whole=False)
+    if len(rows) < limit:
+        taken = [*but, *(pk for _, pk in rows)]
+        more = _due_rows(
+            DUE_QUEUED, [MessageStatus.QUEUED, now], limit - len(rows), but=taken,
+            columns="due_at, id",
+        )  # fmt: skip
+        _floor.claimed(more[-1] if more else (rows[-1] if rows else None), whole=True)
+        rows += more
+    return [pk for _, pk in rows]
 
 
 def _due_ids(
     condition: str, params: list[Any], limit: int, *, but: Sequence[int] = ()
 ) -> list[int]:
+    return [row[0] for row in _due_rows(condition, params, limit, but=but, columns="id")]
+
+
+def _due_rows(
+    condition: str, params: list[Any], limit: int, *, but: Sequence[int], columns: str
+) -> list[tuple[Any, ...]]:
     table = connection.ops.quote_name(Message._meta.db_table)
     params = [connection.ops.adapt_datetimefield_value(p) if isinstance(p, dt.datetime) else p
               for p in params]  # fmt: skip
@@ -171,12 +242,12 @@ def _due_ids(
     unrecorded = connection.ops.quote_name(UnrecordedSend._meta.db_table)
     where = condition.format(but=excluded, table=table, unrecorded=unrecorded)
     statement = (
-        f"SELECT id FROM {table} WHERE {where} "  # noqa: S608
+        f"SELECT {columns} FROM {table} WHERE {where} "  # noqa: S608
         f"LIMIT %s{' FOR UPDATE SKIP LOCKED' if skip else ''}"
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, [*params, limit])
-        return [row[0] for row in cursor.fetchall()]
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 # --- deciding and sending

@@ -321,7 +321,11 @@ class Message(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             # What the worker claims next, and what it takes over.
-            models.Index(fields=["due_at"], condition=Q(status="queued"), name="message_due_idx"),
+            # With the id, so that a claim can go on from the last one it took
+            # (delivery._Floor), however many are due at the same moment.
+            models.Index(
+                fields=["due_at", "id"], condition=Q(status="queued"), name="message_due_idx"
+            ),
             models.Index(
                 fields=["due_at"],
                 condition=Q(status="queued", kind="transactional"),
