@@ -150,7 +150,9 @@ DUE_LAPSED = (
 )
 DUE_PERSONAL = "status = %s AND kind = %s AND due_at <= %s{but} ORDER BY due_at"
 DUE_QUEUED = "status = %s AND due_at <= %s{but} ORDER BY due_at, id"
-DUE_QUEUED_AFTER = "status = %s AND due_at <= %s AND (due_at, id) > (%s, %s){but} ORDER BY due_at, id"
+DUE_QUEUED_AFTER = (
+    "status = %s AND due_at <= %s AND (due_at, id) > (%s, %s){but} ORDER BY due_at, id"
+)
 WHOLE_LOOK_SECONDS = 30.0  # how long a message put back below the floor may wait (see _Floor)
 
 
@@ -201,6 +203,7 @@ def forget_floor() -> None:
 
 def _due_queued(now: dt.datetime, limit: int, *, but: Sequence[int]) -> list[int]:
     """Queued messages due by `now`, from the floor up, else from the start."""
+    _in_index_order()
     after = _floor.start()
     rows: list[tuple[Any, int]] = []
     if after is not None:
@@ -216,6 +219,18 @@ def _due_queued(now: dt.datetime, limit: int, *, but: Sequence[int]) -> list[int
         _floor.claimed(more[-1] if more else (rows[-1] if rows else None), whole=True)
         rows += more
     return [pk for _, pk in rows]
+
+
+def _in_index_order() -> None:
+    """On PostgreSQL, for the rest of the claim's transaction, the queued
+    messages are read in the index's order, stopping at the batch's end.
+    With statistics taken while the campaign was still queued, the planner
+    expected few messages after the floor, gathered every one of them into
+    a bitmap and sorted them to take the first 200: 57 ms against 0.4,
+    50,000 messages from the end."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_bitmapscan TO off")
 
 
 def _due_ids(
