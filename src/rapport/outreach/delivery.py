@@ -123,10 +123,9 @@ def claim(*, owner: str, limit: int = BATCH, now: dt.datetime | None = None) -> 
     sends_record_orphaned(now=now)
     lease = now + dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     with writing():
-        ids = _due_ids(DUE_LAPSED, [MessageStatus.SENDING, now], limit)
+        ids = _due_ids(DUE_LAPSED, [now], limit)
         if len(ids) < limit:
-            personal = [MessageStatus.QUEUED, MessageKind.TRANSACTIONAL, now]
-            ids += _due_ids(DUE_PERSONAL, personal, limit - len(ids), but=ids)
+            ids += _due_ids(DUE_PERSONAL, [now], limit - len(ids), but=ids)
         if len(ids) < limit:
             ids += _due_queued(now, limit - len(ids), but=ids)
         if not ids:
@@ -141,18 +140,34 @@ def claim(*, owner: str, limit: int = BATCH, now: dt.datetime | None = None) -> 
 
 # The claim's look-ups, in plain SQL (each served by one of the outbox's
 # partial indexes): built through the ORM, three a batch cost more than
-# running them. {but} leaves out what an earlier one took.
+# running them. {but} leaves out what an earlier one took. The status and
+# kind are written in, as in the indexes' conditions, so that SQLite can tell
+# which partial index serves a look-up before its values are bound.
 # A lapsed message with a note was sent: it is recorded (sends_record_orphaned),
 # never sent again.
+_SENDING, _QUEUED = f"'{MessageStatus.SENDING}'", f"'{MessageStatus.QUEUED}'"
 DUE_LAPSED = (
-    "status = %s AND lease_expires_at < %s AND NOT EXISTS (SELECT 1 FROM {unrecorded} AS u "
-    "WHERE u.message_id = {table}.id){but} ORDER BY lease_expires_at"
+    f"status = {_SENDING} AND lease_expires_at < %s AND NOT EXISTS (SELECT 1 FROM "  # noqa: S608
+    "{unrecorded} AS u WHERE u.message_id = {table}.id){but} ORDER BY lease_expires_at"
 )
-DUE_PERSONAL = "status = %s AND kind = %s AND due_at <= %s{but} ORDER BY due_at"
-DUE_QUEUED = "status = %s AND due_at <= %s{but} ORDER BY due_at, id"
+DUE_PERSONAL = (
+    f"status = {_QUEUED} AND kind = '{MessageKind.TRANSACTIONAL}' AND due_at <= %s"
+    "{but} ORDER BY due_at"
+)
+DUE_QUEUED = f"status = {_QUEUED} AND due_at <= %s{{but}} ORDER BY due_at, id"
 DUE_QUEUED_AFTER = (
-    "status = %s AND due_at <= %s AND (due_at, id) > (%s, %s){but} ORDER BY due_at, id"
+    f"status = {_QUEUED} AND due_at <= %s AND (due_at, id) > (%s, %s){{but}} ORDER BY due_at, id"
 )
+# Each look-up's index, named to SQLite: without statistics it weighs the
+# outbox's partial indexes alike, and took the index of every queued message
+# for personal mail's look-up (48 ms a claim with 100,000 queued, against
+# under 1 ms through personal mail's own).
+DUE_INDEXES = {
+    DUE_LAPSED: "message_lease_idx",
+    DUE_PERSONAL: "message_personal_due_idx",
+    DUE_QUEUED: "message_due_idx",
+    DUE_QUEUED_AFTER: "message_due_idx",
+}
 WHOLE_LOOK_SECONDS = 30.0  # how long a message put back below the floor may wait (see _Floor)
 
 
@@ -207,13 +222,13 @@ def _due_queued(now: dt.datetime, limit: int, *, but: Sequence[int]) -> list[int
     after = _floor.start()
     rows: list[tuple[Any, int]] = []
     if after is not None:
-        params = [MessageStatus.QUEUED, now, *after]
+        params = [now, *after]
         rows = _due_rows(DUE_QUEUED_AFTER, params, limit, but=but, columns="due_at, id")
         _floor.claimed(rows[-1] if rows else None, whole=False)
     if len(rows) < limit:
         taken = [*but, *(pk for _, pk in rows)]
         more = _due_rows(
-            DUE_QUEUED, [MessageStatus.QUEUED, now], limit - len(rows), but=taken,
+            DUE_QUEUED, [now], limit - len(rows), but=taken,
             columns="due_at, id",
         )  # fmt: skip
         _floor.claimed(more[-1] if more else (rows[-1] if rows else None), whole=True)
@@ -256,8 +271,9 @@ def _due_rows(
     skip = connection.features.has_select_for_update_skip_locked
     unrecorded = connection.ops.quote_name(UnrecordedSend._meta.db_table)
     where = condition.format(but=excluded, table=table, unrecorded=unrecorded)
+    indexed = f" INDEXED BY {DUE_INDEXES[condition]}" if connection.vendor == "sqlite" else ""
     statement = (
-        f"SELECT {columns} FROM {table} WHERE {where} "  # noqa: S608
+        f"SELECT {columns} FROM {table}{indexed} WHERE {where} "  # noqa: S608
         f"LIMIT %s{' FOR UPDATE SKIP LOCKED' if skip else ''}"
     )
     with connection.cursor() as cursor:
