@@ -375,7 +375,7 @@ def _audience_batches(campaign: Campaign, *, after: int = 0) -> Iterator[list[me
     ids = array("q", _audience_ids(campaign, after=after))
     for start in range(0, len(ids), QUEUE_BATCH):
         wanted = ids[start : start + QUEUE_BATCH].tolist()
-        rows = Candidate.objects.filter(id__in=wanted).order_by("id")
+        rows = Candidate.objects.filter(id__in=policy.any_of(wanted)).order_by("id")
         batch = [merge.Person(*row) for row in rows.values_list(*merge.CANDIDATE_COLUMNS)]
         if batch:  # empty when every one of them was deleted meanwhile
             yield batch
