@@ -10,6 +10,7 @@ from typing import Any
 
 import dkim
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from rapport.accounts.models import User
@@ -384,8 +385,6 @@ def test_a_long_subject_with_accents_arrives_whole_in_short_encoded_words(
 def test_sends_are_marked_outside_a_transaction_and_after_the_connection_is_reopened(
     smtp_sink: Sink, deliver: Callable[..., Any], owner: User, candidate: Candidate
 ) -> None:
-    from django.db import connection
-
     first = _send(owner, candidate)
     assert deliver().sent == 1
     connection.close()  # a new session: on PostgreSQL, the marking statement is prepared anew
@@ -393,3 +392,47 @@ def test_sends_are_marked_outside_a_transaction_and_after_the_connection_is_reop
     assert deliver().sent == 1
     assert refresh(first).status == refresh(second).status == MessageStatus.SENT
     assert len(smtp_sink.received) == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="a database server's session")
+def test_a_sending_thread_goes_on_after_its_database_session_is_lost(
+    smtp_sink: Sink, owner: User, candidate: Candidate
+) -> None:
+    """A restarted database (or a session an administrator ended) leaves a
+    sending thread's connection dead: it must open a new one, not fail on
+    the old one from then on."""
+    import threading
+    import time
+
+    def sent(count: int) -> bool:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if len(smtp_sink.received) >= count:
+                return True
+            time.sleep(0.05)
+        return False
+
+    stopped = threading.Event()
+    thread = delivery.Deliverer(owner="test-worker/lost", stopped=stopped)
+    thread.start()
+    try:
+        _send(owner, candidate)
+        assert sent(1)
+        with connection.cursor() as cursor:  # every other session of this database ends
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            assert cursor.fetchall(), "the sending thread had no session to end"
+        second = _send(owner, candidate, subject="After the restart")
+        assert sent(2), "the thread never sent again on a new session"
+        deadline = time.monotonic() + 20
+        while refresh(second).status != MessageStatus.SENT and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert refresh(second).status == MessageStatus.SENT
+    finally:
+        stopped.set()
+        thread.join(timeout=30)
+    subjects = [r.message["Subject"] for r in smtp_sink.received]
+    assert subjects == ["Hello Maria", "After the restart"]

@@ -40,11 +40,11 @@ import os
 import signal
 import threading
 import time
-import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import F, Q
@@ -584,7 +584,7 @@ NOTE_SENT = (
     "INSERT INTO {unrecorded} (message_id, sent_at) SELECT id, {0} FROM {table} "
     "WHERE id = {1} AND status = {2} AND lease_owner = {3}{lock}"
 )
-_prepared: weakref.WeakSet[Any] = weakref.WeakSet()  # PostgreSQL sessions holding the note
+_noting = threading.local()  # per sending thread: (PostgreSQL session, its cursor for the note)
 
 
 def _note_sent(pk: int, *, owner: str, at: dt.datetime) -> bool:
@@ -592,10 +592,11 @@ def _note_sent(pk: int, *, owner: str, at: dt.datetime) -> bool:
     every message sent, and the ORM takes longer to compile it than the
     database takes to run it.
 
-    On PostgreSQL, outside a transaction, it is prepared once per session:
-    planning it cost the server more than running it. On SQLite it runs on
-    the driver's connection with its own placeholders: Django's cursor
-    rewrites every statement's placeholders and wraps each call."""
+    On PostgreSQL, outside a transaction, it is prepared once per session
+    (planning it cost the server more than running it) and run through a
+    cursor kept for it (see _note_cursor). On SQLite it runs on the driver's
+    connection with its own placeholders: Django's cursor rewrites every
+    statement's placeholders and wraps each call."""
     quote = connection.ops.quote_name
     names = {"table": quote(Message._meta.db_table),
              "unrecorded": quote(UnrecordedSend._meta.db_table)}  # fmt: skip
@@ -605,27 +606,42 @@ def _note_sent(pk: int, *, owner: str, at: dt.datetime) -> bool:
         with connection.wrap_database_errors:
             statement = NOTE_SENT.format(*["?"] * 4, lock="", **names)
             return bool(connection.connection.execute(statement, params).rowcount)
-    with connection.cursor() as cursor:
-        if connection.in_atomic_block:
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
             statement = NOTE_SENT.format(*["%s"] * 4, lock=" FOR SHARE", **names)
             cursor.execute(statement, [at, pk, MessageStatus.SENDING, owner])
             return bool(cursor.rowcount)
-        # In autocommit, so no rollback can undo the PREPARE behind our back.
-        if connection.connection not in _prepared:
-            numbered = [f"${n}" for n in range(1, 5)]
-            statement = NOTE_SENT.format(*numbered, lock=" FOR SHARE", **names)
-            cursor.execute(f"PREPARE rapport_note_sent AS {statement}")
-            _prepared.add(connection.connection)
-        # The values written out here, not passed as parameters: the driver's
-        # client-side binding took half the statement's CPU turning four
-        # values into literals. All four are this module's own (an id, an
-        # ISO time, a status, the worker's name), quoted as strings where
-        # they are strings.
-        cursor.execute(
-            f"EXECUTE rapport_note_sent ({_literal(at.isoformat())}, {int(pk)}, "
-            f"{_literal(MessageStatus.SENDING)}, {_literal(owner)})"
-        )
-        return bool(cursor.rowcount)
+    noting = _note_cursor(names)
+    # The values written out here, not passed as parameters: the driver's
+    # client-side binding took half the statement's CPU turning four values
+    # into literals. All four are this module's own (an id, an ISO time, a
+    # status, the worker's name), quoted as strings where they are strings.
+    statement = (
+        f"EXECUTE rapport_note_sent ({_literal(at.isoformat())}, {int(pk)}, "
+        f"{_literal(MessageStatus.SENDING)}, {_literal(owner)})"
+    )
+    with connection.wrap_database_errors:
+        noting.execute(statement.encode(), prepare=False)
+    return bool(noting.rowcount)
+
+
+def _note_cursor(names: dict[str, str]) -> psycopg.Cursor[Any]:
+    """This thread's cursor for the note, on the session that prepared it:
+    a cursor made through Django for each note (its wrapper, the driver's
+    adapters copied for it) cost the sending thread as much CPU as the
+    statement itself. Made again when Django opened a new session."""
+    connection.ensure_connection()
+    session = connection.connection
+    held = getattr(_noting, "held", None)
+    if held is not None and held[0] is session:
+        return held[1]
+    numbered = [f"${n}" for n in range(1, 5)]
+    statement = NOTE_SENT.format(*numbered, lock=" FOR SHARE", **names)
+    with connection.cursor() as preparing:  # in autocommit: no rollback can undo it
+        preparing.execute(f"PREPARE rapport_note_sent AS {statement}")
+    cursor: psycopg.Cursor[Any] = psycopg.Cursor(session)
+    _noting.held = (session, cursor)
+    return cursor
 
 
 def _literal(value: str) -> str:
@@ -858,6 +874,9 @@ class Deliverer(threading.Thread):
                     outcome = deliver_once(owner=self.owner, via=via)
                 except Exception:
                     logger.exception("Sending thread %s failed; retrying shortly.", self.owner)
+                    # A session the database ended (a restart) is dropped,
+                    # so that the next try opens a new one.
+                    connection.close_if_unusable_or_obsolete()
                     outcome = Outcome()
                 if not outcome.handled and not outcome.released:
                     self.stopped.wait(POLL_SECONDS)
