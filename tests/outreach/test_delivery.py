@@ -436,3 +436,23 @@ def test_a_sending_thread_goes_on_after_its_database_session_is_lost(
         thread.join(timeout=30)
     subjects = [r.message["Subject"] for r in smtp_sink.received]
     assert subjects == ["Hello Maria", "After the restart"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the note's prepared statement")
+def test_a_note_the_database_refuses_is_an_error_not_a_message_taken_over(
+    owner: User, candidate: Candidate
+) -> None:
+    from django.db import DatabaseError
+
+    first, second = _send(owner, candidate), _send(owner, candidate, subject="Two")
+    Message.objects.filter(pk__in=[first.pk, second.pk]).update(
+        status=MessageStatus.SENDING, lease_owner="test-worker/0"
+    )
+    assert delivery._note_sent(first.pk, owner="test-worker/0", at=timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE rapport_note_sent")  # the session lost its statement
+
+    with pytest.raises(DatabaseError, match="rapport_note_sent"):
+        delivery._note_sent(second.pk, owner="test-worker/0", at=timezone.now())
+    assert list(UnrecordedSend.objects.values_list("message_id", flat=True)) == [first.pk]
