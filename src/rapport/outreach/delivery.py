@@ -64,7 +64,7 @@ from rapport.outreach.models import (
     SuppressionReason,
     UnrecordedSend,
 )
-from rapport.outreach.policy import any_of
+from rapport.outreach.policy import any_of, array_literal
 from rapport.outreach.smtp import CaptureTransport, Deferred, Rejected, SmtpTransport
 from rapport.people.models import Candidate
 
@@ -263,12 +263,12 @@ def _due_rows(
               for p in params]  # fmt: skip
     excluded = ""
     if but:
-        value: list[int] | str = list(but)
-        excluded = " AND NOT (id = ANY(%s))"
-        if connection.vendor != "postgresql":
-            value = json.dumps(value)
+        if connection.vendor == "postgresql":
+            excluded = " AND NOT (id = ANY(%s::bigint[]))"
+            params.append(array_literal(but))
+        else:
             excluded = " AND id NOT IN (SELECT value FROM json_each(%s))"
-        params.append(value)
+            params.append(json.dumps(list(but)))
     skip = connection.features.has_select_for_update_skip_locked
     unrecorded = connection.ops.quote_name(UnrecordedSend._meta.db_table)
     where = condition.format(but=excluded, table=table, unrecorded=unrecorded)
@@ -712,7 +712,7 @@ def _unrecorded_take(message_ids: Sequence[int]) -> list[int]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(TAKE_AND_MARK.format(table=table, unrecorded=unrecorded),
-                           [list(message_ids), MessageStatus.SENT, MessageStatus.SENDING])  # fmt: skip
+                           [array_literal(message_ids), MessageStatus.SENT, MessageStatus.SENDING])  # fmt: skip
             return [row[0] for row in cursor.fetchall()]
         wanted = json.dumps(list(message_ids))
         cursor.execute(
@@ -737,7 +737,7 @@ MARKED_SENT = (
 )
 TAKE_AND_MARK = (
     "WITH taken AS (DELETE FROM {unrecorded} WHERE message_id IN ("  # noqa: S608 (names only)
-    "SELECT message_id FROM {unrecorded} WHERE message_id = ANY(%s) FOR UPDATE SKIP LOCKED) "
+    "SELECT message_id FROM {unrecorded} WHERE message_id = ANY(%s::bigint[]) FOR UPDATE SKIP LOCKED) "
     "RETURNING message_id, sent_at), "
     "marked AS (UPDATE {table} SET " + MARKED_SENT + ", sent_at = taken.sent_at FROM taken "
     "WHERE {table}.id = taken.message_id AND {table}.status = %s) "
@@ -787,8 +787,8 @@ def _activities_insert_arrays(rows: Sequence[tuple[Any, ...]], *, table: str) ->
             "FROM unnest(%s::timestamptz[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], "
             "%s::text[], %s::bigint[]) AS r (sent_at, candidate_id, id, subject, to_email, kind, "
             "author_id)",
-            [ActivityKind.EMAIL_SENT, list(times), list(candidates), list(ids), list(subjects),
-             list(addresses), list(kinds), list(authors)],
+            [ActivityKind.EMAIL_SENT, *map(array_literal, (times, candidates, ids, subjects,
+                                                           addresses, kinds, authors))],
         )  # fmt: skip
 
 

@@ -60,8 +60,34 @@ def any_of(values: Iterable[Any], *, kind: Literal["bigint", "text"] = "bigint")
     which for the 200 messages of a sending batch cost more than the query."""
     values = list(values)
     if connection.vendor == "postgresql":
-        return RawSQL(f"SELECT unnest(%s::{kind}[])", [values])  # noqa: S611 (kind: a type name)
+        literal = array_literal(values)
+        return RawSQL(f"SELECT unnest(%s::{kind}[])", [literal])  # noqa: S611 (kind: a type name)
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
+
+
+def array_literal(values: Iterable[int | str | dt.datetime | None]) -> str:
+    """Values as one PostgreSQL array literal (`{1,2,"text"}`), to be
+    passed as one string and cast (`%s::bigint[]`). Given a list, the
+    driver quotes each element on its own (searching each for characters to
+    escape): for a batch's 200 ids, twice the time of the query itself;
+    as text, five times. Strings and times are double-quoted, with
+    backslashes and double quotes escaped, so any text comes back as it
+    was (a brace, a comma, the word NULL); None is NULL."""
+    return "{" + ",".join(map(_array_element, values)) + "}"
+
+
+def _array_element(value: int | str | dt.datetime | None) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        raise TypeError("array_literal takes ids, text and times, not booleans")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        value = value.isoformat()
+    if not isinstance(value, str):
+        raise TypeError(f"array_literal cannot write a {type(value).__name__}")
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 # Reasons, with what the team reads about them.
@@ -276,7 +302,13 @@ def _recent_rows(ids: list[int], since: dt.datetime) -> Iterable[tuple[int, int,
             .values_list("candidate_id", "id", "sent_at")
         )
     statement = RECENT_ROWS.format(table=connection.ops.quote_name(Message._meta.db_table))
-    params: list[Any] = [ids, MessageStatus.SENT, since, MessageStatus.SENDING, MessageKind.STAFF]
+    params: list[Any] = [
+        array_literal(ids),
+        MessageStatus.SENT,
+        since,
+        MessageStatus.SENDING,
+        MessageKind.STAFF,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return cursor.fetchall()
