@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import dkim
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from rapport.accounts.models import User
@@ -402,8 +404,6 @@ def test_a_sending_thread_goes_on_after_its_database_session_is_lost(
     """A restarted database (or a session an administrator ended) leaves a
     sending thread's connection dead: it must open a new one, not fail on
     the old one from then on."""
-    import threading
-    import time
 
     def sent(count: int) -> bool:
         deadline = time.monotonic() + 20
@@ -443,8 +443,6 @@ def test_a_sending_thread_goes_on_after_its_database_session_is_lost(
 def test_a_note_the_database_refuses_is_an_error_not_a_message_taken_over(
     owner: User, candidate: Candidate
 ) -> None:
-    from django.db import DatabaseError
-
     first, second = _send(owner, candidate), _send(owner, candidate, subject="Two")
     Message.objects.filter(pk__in=[first.pk, second.pk]).update(
         status=MessageStatus.SENDING, lease_owner="test-worker/0"
