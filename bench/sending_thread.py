@@ -117,7 +117,7 @@ def run(messages: int, *, port: int) -> dict[str, Any]:
     sent = 0
     try:
         while sent < messages:
-            outcome = delivery.deliver_once(owner="bench/0", via=via)
+            outcome = delivery.deliver_once(owner="bench/0", via=[via])
             if not outcome.handled:
                 break
             sent += outcome.sent

@@ -133,7 +133,7 @@ sequences.sequence_enroll(
 )
 sequences.sequences_advance()
 via = delivery.transport()
-while delivery.deliver_once(owner="screenshots", via=via).handled:
+while delivery.deliver_once(owner="screenshots", via=[via]).handled:
     pass
 rng = random.Random(1)
 agent = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko)"

@@ -3,6 +3,7 @@ answers with failures on request, and helpers to send through it."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -25,6 +26,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     data: bytes
+    peer: Any = None  # the client's end of the connection it came over
 
     @property
     def message(self) -> EmailMessage:
@@ -44,6 +46,10 @@ class Sink:
     # "451 4.3.0 Try later" (a deferral), "550 5.1.1 No such user" (a bounce).
     answers: dict[str, str] = field(default_factory=dict)
     fail_next: list[str] = field(default_factory=list)
+    # Seconds each answer to RCPT waits, and the most recipients waiting at once.
+    hold: float = 0.0
+    holding: int = 0
+    most_held: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -66,6 +72,14 @@ class Handler:
                 return self.sink.fail_next.pop(0)
             if address in self.sink.answers:
                 return self.sink.answers[address]
+            hold = self.sink.hold
+            self.sink.holding += 1
+            self.sink.most_held = max(self.sink.most_held, self.sink.holding)
+        try:
+            await asyncio.sleep(hold)
+        finally:
+            with self.sink.lock:
+                self.sink.holding -= 1
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -73,8 +87,9 @@ class Handler:
         content = envelope.original_content or b""
         with self.sink.lock:
             self.sink.received.append(
-                Received(str(envelope.mail_from), list(envelope.rcpt_tos), bytes(content))
-            )
+                Received(str(envelope.mail_from), list(envelope.rcpt_tos), bytes(content),
+                         peer=session.peer)
+            )  # fmt: skip
         return "250 Message accepted"
 
 
@@ -99,15 +114,18 @@ def smtp_sink(settings: Any) -> Iterator[Sink]:
 
 @pytest.fixture
 def deliver(settings: Any) -> Iterator[Callable[..., delivery.Outcome]]:
-    """Run the worker's sending step until nothing is due (like a worker would)."""
+    """Run the worker's sending step until nothing is due (like a worker
+    would), over three connections at once unless told otherwise."""
     transports: list[Any] = []
 
-    def run(*, owner: str = "test-worker/0", rounds: int = 50) -> delivery.Outcome:
+    def run(
+        *, owner: str = "test-worker/0", rounds: int = 50, connections: int = 3
+    ) -> delivery.Outcome:
         if not transports:
-            transports.append(delivery.transport())
+            transports.extend(delivery.transports(connections))
         total = delivery.Outcome()
         for _ in range(rounds):
-            outcome = delivery.deliver_once(owner=owner, via=transports[0])
+            outcome = delivery.deliver_once(owner=owner, via=transports)
             for name in ("sent", "held", "later", "deferred", "bounced", "released"):
                 setattr(total, name, getattr(total, name) + getattr(outcome, name))
             if not outcome.handled:

@@ -205,7 +205,7 @@ def test_a_claimed_message_is_not_claimed_again_until_its_lease_lapses(
     )
     via = delivery.transport()
     try:
-        assert delivery.deliver_once(owner="other/0", via=via).sent == 1
+        assert delivery.deliver_once(owner="other/0", via=[via]).sent == 1
     finally:
         via.close()
     assert len(smtp_sink.received) == 1
@@ -277,6 +277,46 @@ def test_a_worker_whose_lease_was_taken_over_does_not_record_the_send_twice(
     assert delivery.sends_record([message.pk]) == 1
     assert delivery.sends_record([message.pk]) == 0
     assert Activity.objects.filter(kind=ActivityKind.EMAIL_SENT, target_id=message.pk).count() == 1
+
+
+def test_one_sending_thread_keeps_all_its_connections_busy_at_once(
+    smtp_sink: Sink, owner: User, make_candidate: Callable[..., Candidate]
+) -> None:
+    people = [make_candidate(first_name=f"P{n}", emails=[f"p{n}@example.org"]) for n in range(6)]
+    for person in people:
+        _send(owner, person)
+    smtp_sink.hold = 0.5  # each answer to RCPT waits, so that the exchanges overlap
+    via = delivery.transports(3)
+    try:
+        assert delivery.deliver_once(owner="w/0", via=via).sent == 6
+    finally:
+        for transport in via:
+            transport.close()
+    assert smtp_sink.most_held == 3
+    assert len({r.peer for r in smtp_sink.received}) == 3
+    assert sorted(r.rcpt_tos[0] for r in smtp_sink.received) == [
+        f"p{n}@example.org" for n in range(6)
+    ]
+
+
+def test_a_server_that_does_not_answer_in_time_defers_the_message_and_loses_nothing(
+    smtp_sink: Sink, deliver: Callable[..., Any], owner: User, candidate: Candidate,
+    settings: Any,
+) -> None:  # fmt: skip
+    settings.SMTP_TIMEOUT = 0.3
+    message = _send(owner, candidate)
+    smtp_sink.hold = 3.0
+    outcome = deliver()
+    assert (outcome.deferred, outcome.sent) == (1, 0)
+    deferred = refresh(message)
+    assert (deferred.status, deferred.reason) == (MessageStatus.QUEUED, "deferred")
+    assert "no answer in 0.3 s" in deferred.detail
+    assert smtp_sink.received == []
+
+    smtp_sink.hold = 0.0
+    Message.objects.filter(pk=message.pk).update(due_at=timezone.now())
+    assert deliver().sent == 1
+    assert [r.message["Message-ID"] for r in smtp_sink.received] == [message.message_id]
 
 
 def test_a_send_waits_to_be_recorded_as_a_row_of_its_own_marked_with_it(
@@ -364,7 +404,7 @@ def test_after_a_refusal_the_connection_carries_on_with_the_next_message(
     smtp_sink.answers["maria.souza@example.org"] = "550 5.1.1 No such user"
     _send(owner, candidate)
     _send(owner, other)
-    outcome = deliver()
+    outcome = deliver(connections=1)
     assert (outcome.bounced, outcome.sent) == (1, 1)
     assert [r.rcpt_tos for r in smtp_sink.received] == [["olga@example.org"]]
 
@@ -414,7 +454,7 @@ def test_a_sending_thread_goes_on_after_its_database_session_is_lost(
         return False
 
     stopped = threading.Event()
-    thread = delivery.Deliverer(owner="test-worker/lost", stopped=stopped)
+    thread = delivery.Deliverer(owner="test-worker/lost", connections=1, stopped=stopped)
     thread.start()
     try:
         _send(owner, candidate)

@@ -234,7 +234,7 @@ def test_the_captured_mailbox_shows_the_mail_without_counting_as_an_open(
         body="See [our roles](https://example.com/jobs?a=1&b=2).",
     )
     via = delivery.transport()
-    assert delivery.deliver_once(owner="w/0", via=via).sent == 1
+    assert delivery.deliver_once(owner="w/0", via=[via]).sent == 1
     captured = CapturedMail.objects.get()
     import email
     import email.policy
@@ -269,7 +269,7 @@ def test_after_launch_the_campaign_page_shows_progress_figures_and_each_recipien
     campaign.refresh_from_db()
     services.campaign_queue_messages(campaign)
     via = delivery.transport()
-    assert delivery.deliver_once(owner="w/0", via=via).sent == 1
+    assert delivery.deliver_once(owner="w/0", via=[via]).sent == 1
     login(client, owner)
     page = client.get(reverse("campaign_detail", args=[campaign.pk])).content.decode()
     assert "1 sent" in page and "of 2" in page

@@ -30,6 +30,7 @@ send the same message.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import json
@@ -37,6 +38,7 @@ import logging
 import multiprocessing
 import multiprocessing.process
 import os
+import select
 import signal
 import threading
 import time
@@ -53,6 +55,7 @@ from psycopg import pq
 
 from rapport.core.models import Activity, ActivityKind
 from rapport.outreach import mime, policy
+from rapport.outreach.mime import Envelope
 from rapport.outreach.models import (
     Campaign,
     CampaignStatus,
@@ -74,6 +77,8 @@ BATCH = 200
 CHECK_SECONDS = 1.0  # how old the facts a message is checked against may be (see Checks)
 POLL_SECONDS = 1.0
 RETRY_DELAYS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600]  # seconds, then every 6 hours
+
+Transport = SmtpTransport | CaptureTransport
 
 
 _SQLITE_WRITES = threading.RLock()
@@ -108,10 +113,18 @@ def _no_commit_wait() -> None:
             cursor.execute("SET synchronous_commit TO off")
 
 
-def transport() -> SmtpTransport | CaptureTransport:
+def transport() -> Transport:
     if settings.EMAIL_URL:
         return SmtpTransport(settings.EMAIL_URL, timeout=settings.SMTP_TIMEOUT)
     return CaptureTransport()
+
+
+def transports(count: int) -> list[Transport]:
+    """`count` connections to the SMTP server; without one, the single
+    capture that stands for them all (nothing there waits)."""
+    if settings.EMAIL_URL:
+        return [transport() for _ in range(count)]
+    return [CaptureTransport()]
 
 
 # --- claiming
@@ -299,34 +312,148 @@ class Outcome:
         return self.sent + self.held + self.later + self.deferred + self.bounced
 
 
-def deliver_once(*, owner: str, via: SmtpTransport | CaptureTransport) -> Outcome:
-    """Claim one batch and see every message in it through."""
+def deliver_once(*, owner: str, via: Sequence[Transport]) -> Outcome:
+    """Claim one batch and see every message in it through, over all the
+    connections of `via` at once."""
     started = time.monotonic()
     _no_commit_wait()
     batch = claim(owner=owner)
-    outcome = Outcome()
     if not batch:
-        return outcome
+        return Outcome()
     # Stop well before the lease lapses, leaving the rest to be claimed again.
-    deadline = started + settings.OUTBOX_LEASE_SECONDS / 2
-    checks: Checks | None = None
-    settled = Settled(owner=owner)
-    sent: list[int] = []
+    sending = _Sending(batch, owner=owner, deadline=started + settings.OUTBOX_LEASE_SECONDS / 2)
     try:
-        for index, message in enumerate(batch):
-            if time.monotonic() > deadline:
-                settled.write()
-                outcome.released += _release(batch[index:], owner=owner)
-                break
-            if checks is None or checks.stale:
-                settled.write()  # what was decided counts in what is read next
-                checks = Checks.read(batch[index:])
-            if _deliver(message, checks=checks, settled=settled, via=via, outcome=outcome):
-                sent.append(message.pk)
+        sending.run(via)
     finally:
-        settled.write()
-        sends_record(sent)
-    return outcome
+        sending.settled.write()
+        sends_record(sending.sent)
+    return sending.outcome
+
+
+class _Sending:
+    """A batch on its way. Each connection takes the next message the
+    policy lets go as soon as the last one it carried is through, and the
+    thread goes to whichever connection's server has answered: one thread
+    keeps several connections busy, where a thread for each spent half as
+    much again on taking turns with the others as on the messages (see
+    decision 0024)."""
+
+    def __init__(self, batch: Sequence[Message], *, owner: str, deadline: float) -> None:
+        self.waiting = collections.deque(batch)
+        self.owner = owner
+        self.deadline = deadline
+        self.outcome = Outcome()
+        self.settled = Settled(owner=owner)
+        self.sent: list[int] = []  # to be recorded with the batch
+        self.checks: Checks | None = None
+        # A connection in the middle of a message: the message, its bytes,
+        # and by when the server must have answered.
+        self.busy: dict[SmtpTransport, tuple[Message, Envelope, float]] = {}
+
+    def run(self, via: Sequence[Transport]) -> None:
+        idle = list(via)
+        try:
+            while self.waiting or self.busy:
+                while idle and self.waiting:
+                    transport = idle.pop()
+                    if not self._start(transport):
+                        idle.append(transport)
+                ready, late = self._answered()
+                for transport in ready:
+                    if self._step(transport):
+                        idle.append(transport)
+                for transport in late:
+                    message, *_ = self.busy.pop(transport)
+                    transport.close()
+                    self._failed(message, Deferred(0, f"no answer in {transport.timeout:g} s"))
+                    idle.append(transport)
+        finally:
+            for transport in self.busy:  # a failure midway: those messages wait for their lease
+                transport.close()
+
+    def _next(self) -> Message | None:
+        """The next message the policy lets go now. Those it holds back or
+        moves later are set aside on the way, to be written together."""
+        while self.waiting:
+            if time.monotonic() > self.deadline:
+                self.settled.write()
+                self.outcome.released += _release(list(self.waiting), owner=self.owner)
+                self.waiting.clear()
+                return None
+            message = self.waiting.popleft()
+            if self.checks is None or self.checks.stale:
+                self.settled.write()  # what was decided counts in what is read next
+                self.checks = Checks.read([message, *self.waiting])
+            if _cleared(message, checks=self.checks, settled=self.settled, outcome=self.outcome):
+                return message
+        return None
+
+    def _start(self, transport: Transport) -> bool:
+        """Start the next message on this connection; True while it waits
+        for the server's answer."""
+        message = self._next()
+        if message is None:
+            return False
+        assert self.checks is not None
+        envelope = mime.build(message, track_opens=self.checks.facts.policy.track_opens)
+        try:
+            if transport.start(envelope):
+                self._done(message, envelope, transport)
+                return False
+        except (Deferred, Rejected) as exc:
+            self._failed(message, exc)
+            return False
+        assert isinstance(transport, SmtpTransport)
+        self.busy[transport] = (message, envelope, time.monotonic() + transport.timeout)
+        return True
+
+    def _answered(self) -> tuple[list[SmtpTransport], list[SmtpTransport]]:
+        """The busy connections whose server has answered, and those whose
+        server has let the time for an answer pass."""
+        if not self.busy:
+            return [], []
+        wait = min(due for *_, due in self.busy.values()) - time.monotonic()
+        ready, _, _ = select.select(list(self.busy), [], [], max(wait, 0.0))
+        now = time.monotonic()
+        late = [t for t, (*_, due) in self.busy.items() if due <= now and t not in ready]
+        return ready, late
+
+    def _step(self, transport: SmtpTransport) -> bool:
+        """Take the exchange on by one answer; True once the connection is
+        free for the next message."""
+        message, envelope, _ = self.busy[transport]
+        try:
+            through = transport.step()
+        except (Deferred, Rejected) as exc:
+            del self.busy[transport]
+            self._failed(message, exc)
+            return True
+        if not through:
+            self.busy[transport] = (message, envelope, time.monotonic() + transport.timeout)
+            return False
+        del self.busy[transport]
+        self._done(message, envelope, transport)
+        return True
+
+    def _done(self, message: Message, envelope: Envelope, transport: Transport) -> None:
+        """The server took it: noted at once (see _sent)."""
+        if not _sent(message, owner=self.owner, raw=envelope.data if transport.captures else None):
+            return
+        assert self.checks is not None
+        facts = self.checks.facts
+        facts.recent.setdefault(message.candidate_id, []).insert(0, (message.pk, facts.now))
+        self.outcome.sent += 1
+        self.sent.append(message.pk)
+
+    def _failed(self, message: Message, error: Deferred | Rejected) -> None:
+        if isinstance(error, Deferred):
+            assert self.checks is not None
+            retry_days = self.checks.facts.policy.retry_days
+            _defer(message, owner=self.owner, error=error, retry_days=retry_days)
+            self.outcome.deferred += 1
+        else:
+            _bounce(message, owner=self.owner, error=error)
+            self.outcome.bounced += 1
 
 
 @dataclass
@@ -416,24 +543,17 @@ def _windows(
     return found
 
 
-def _deliver(
-    message: Message,
-    *,
-    checks: Checks,
-    settled: Settled,
-    via: SmtpTransport | CaptureTransport,
-    outcome: Outcome,
-) -> bool:
-    """See one message through; True when it was sent."""
+def _cleared(message: Message, *, checks: Checks, settled: Settled, outcome: Outcome) -> bool:
+    """True when the message may go now; else it is set aside with the
+    reason (held back, moved later, or its campaign or sequence stopped)."""
     if message.pk in checks.stopped:
         reason = checks.stopped[message.pk]
         status = MessageStatus.PAUSED if reason == "campaign_paused" else MessageStatus.CANCELLED
         settled.add(message, status=status, reason=reason)
         outcome.held += 1
         return False
-    facts = checks.facts
     verdict = policy.decide(
-        facts,
+        checks.facts,
         candidate_id=message.candidate_id,
         address=message.to_email,
         kind=message.kind,
@@ -451,21 +571,6 @@ def _deliver(
         )
         outcome.later += 1
         return False
-    envelope = mime.build(message, track_opens=facts.policy.track_opens)
-    try:
-        via.send(envelope)
-    except Deferred as exc:
-        _defer(message, owner=settled.owner, error=exc, retry_days=facts.policy.retry_days)
-        outcome.deferred += 1
-        return False
-    except Rejected as exc:
-        _bounce(message, owner=settled.owner, error=exc)
-        outcome.bounced += 1
-        return False
-    if not _sent(message, owner=settled.owner, raw=envelope.data if via.captures else None):
-        return False
-    facts.recent.setdefault(message.candidate_id, []).insert(0, (message.pk, facts.now))
-    outcome.sent += 1
     return True
 
 
@@ -862,15 +967,16 @@ def _bounce(message: Message, *, owner: str, error: Rejected) -> None:
 
 
 class Deliverer(threading.Thread):
-    """One sending thread: its own connection, its own share of the outbox."""
+    """The sending thread: its share of the outbox, over its connections."""
 
-    def __init__(self, *, owner: str, stopped: threading.Event) -> None:
+    def __init__(self, *, owner: str, connections: int, stopped: threading.Event) -> None:
         super().__init__(name=f"deliver-{owner[-12:]}", daemon=True)
         self.owner = owner
+        self.connections = connections
         self.stopped = stopped
 
     def run(self) -> None:
-        via = transport()
+        via = transports(self.connections)
         try:
             while not self.stopped.is_set():
                 try:
@@ -884,27 +990,24 @@ class Deliverer(threading.Thread):
                 if not outcome.handled and not outcome.released:
                     self.stopped.wait(POLL_SECONDS)
         finally:
-            via.close()
+            for each in via:
+                each.close()
             connections.close_all()
 
 
 def start_deliverers(worker_id: str, stopped: threading.Event) -> list[threading.Thread]:
-    """The worker's sending threads; with RAPPORT_SENDING_PROCESSES above 1,
-    a thread that keeps that many sending processes running instead."""
+    """The worker's sending thread, with RAPPORT_SMTP_CONNECTIONS
+    connections; with RAPPORT_SENDING_PROCESSES above 1, a thread that keeps
+    that many sending processes running instead, the connections shared
+    out among them."""
     if settings.SENDING_PROCESSES > 1:
-        supervisor = SendingProcesses(worker_id=worker_id, stopped=stopped)
-        supervisor.start()
-        return [supervisor]
-    return _start_threads(worker_id, stopped, settings.SMTP_CONNECTIONS)
-
-
-def _start_threads(prefix: str, stopped: threading.Event, count: int) -> list[threading.Thread]:
-    threads: list[threading.Thread] = [
-        Deliverer(owner=f"{prefix}/{n}", stopped=stopped) for n in range(count)
-    ]
-    for thread in threads:
-        thread.start()
-    return threads
+        supervisor: threading.Thread = SendingProcesses(worker_id=worker_id, stopped=stopped)
+    else:
+        supervisor = Deliverer(
+            owner=f"{worker_id}/0", connections=settings.SMTP_CONNECTIONS, stopped=stopped
+        )
+    supervisor.start()
+    return [supervisor]
 
 
 # --- sending processes
@@ -931,7 +1034,7 @@ class SendingProcesses(threading.Thread):
 
     def run(self) -> None:
         count = settings.SENDING_PROCESSES
-        threads = max(1, -(-settings.SMTP_CONNECTIONS // count))  # each takes its share
+        share = max(1, -(-settings.SMTP_CONNECTIONS // count))
         context = multiprocessing.get_context("spawn")
         try:
             while not self.stopped.is_set():
@@ -941,7 +1044,7 @@ class SendingProcesses(threading.Thread):
                         if process is not None:
                             logger.warning("Sending process %s ended (%s); starting another.",
                                            n, process.exitcode)  # fmt: skip
-                        self.processes[n] = self._start(context, n, threads)
+                        self.processes[n] = self._start(context, n, share)
                 self.stopped.wait(1.0)
         finally:
             for process in self.processes.values():
@@ -950,12 +1053,12 @@ class SendingProcesses(threading.Thread):
             for process in self.processes.values():
                 process.join(timeout=settings.SMTP_TIMEOUT + 5)
 
-    def _start(self, context: Any, n: int, threads: int) -> multiprocessing.process.BaseProcess:
+    def _start(self, context: Any, n: int, share: int) -> multiprocessing.process.BaseProcess:
         from rapport.outreach import sending
 
         process = context.Process(
             target=sending.main,
-            kwargs={"prefix": f"{self.worker_id}/p{n}", "threads": threads, "parent": os.getpid()},
+            kwargs={"owner": f"{self.worker_id}/p{n}", "connections": share, "parent": os.getpid()},
             name=f"rapport-sending-{n}",
             daemon=True,
         )
@@ -963,16 +1066,17 @@ class SendingProcesses(threading.Thread):
         return process
 
 
-def sending_process(*, prefix: str, threads: int, parent: int) -> None:
-    """The body of one sending process: its threads, until SIGTERM or until
-    the worker that started it is gone (even killed, it must not send on)."""
+def sending_process(*, owner: str, connections: int, parent: int) -> None:
+    """The body of one sending process: its sending thread, until SIGTERM
+    or until the worker that started it is gone (even killed, it must not
+    send on)."""
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the worker decides when to stop
-    running = _start_threads(prefix, stopped, threads)
+    sender = Deliverer(owner=owner, connections=connections, stopped=stopped)
+    sender.start()
     while not stopped.is_set():
         if os.getppid() != parent:
             stopped.set()
         stopped.wait(1.0)
-    for thread in running:
-        thread.join()
+    sender.join()

@@ -8,11 +8,11 @@ from __future__ import annotations
 import os
 
 
-def main(*, prefix: str, threads: int, parent: int) -> None:
+def main(*, owner: str, connections: int, parent: int) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rapport.settings")
     import django
 
     django.setup()
     from rapport.outreach import delivery
 
-    delivery.sending_process(prefix=prefix, threads=threads, parent=parent)
+    delivery.sending_process(owner=owner, connections=connections, parent=parent)

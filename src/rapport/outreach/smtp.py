@@ -4,8 +4,10 @@ sending thread, kept open between messages, and every answer sorted into
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
+from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
 from rapport.outreach.mime import Envelope
@@ -34,6 +36,11 @@ def _answer(code: int, text: bytes | str) -> Deferred | Rejected:
     return Rejected(code, message) if 500 <= code < 600 else Deferred(code, message)
 
 
+# The answers a message's exchange waits for, in turn: to MAIL, RCPT, DATA,
+# and the message itself.
+STAGES: tuple[tuple[int, ...], ...] = ((250,), (250, 251), (354,), (250,))
+
+
 class SmtpTransport:
     captures = False
 
@@ -46,6 +53,8 @@ class SmtpTransport:
         self.password = unquote(parts.password or "")
         self.timeout = timeout
         self.connection: smtplib.SMTP | None = None
+        self.envelope: Envelope | None = None  # the message on its way, between steps
+        self.stage = 0  # the answers to it read so far (see STAGES)
 
     def _connect(self) -> smtplib.SMTP:
         if self.connection is not None:
@@ -70,62 +79,116 @@ class SmtpTransport:
         return connection
 
     def send(self, envelope: Envelope) -> None:
-        connection = self._connect()
-        try:
-            if envelope.sender.isascii() and envelope.recipient.isascii():
-                self._transaction(connection, envelope)
-            else:  # an international address: smtplib negotiates SMTPUTF8
-                connection.sendmail(envelope.sender, [envelope.recipient], envelope.data)
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, text = next(iter(exc.recipients.values()))
-            raise _answer(code, text) from None
-        except smtplib.SMTPResponseException as exc:  # sender refused, data refused, 421…
-            if exc.smtp_code == 421:
-                self.close()
-            raise _answer(exc.smtp_code, exc.smtp_error) from None
-        except (OSError, smtplib.SMTPException) as exc:  # dropped connection, timeout
-            self.close()
-            raise Deferred(0, f"connection to {self.host}:{self.port} lost: {exc}") from None
+        """Send one message, waiting for each of the server's answers."""
+        if self.start(envelope):
+            return
+        while not self.step():
+            pass
 
-    @staticmethod
-    def _transaction(connection: smtplib.SMTP, envelope: Envelope) -> None:
-        """MAIL, RCPT and DATA, written directly: the bytes are ready (CRLF
-        line ends, 7-bit), so smtplib's sendmail would only parse the
-        addresses and rescan the message again, which costs about as much
-        as the rest of sending one. Commands go straight to the socket and
-        answers are read from smtplib's own buffered file (see _reply), so
-        smtplib can go on using the connection afterwards (RSET, QUIT)."""
-        assert connection.sock is not None
-        sock = connection.sock
-        for line, expected in (
-            (f"MAIL FROM:<{envelope.sender}>\r\n", (250,)),
-            (f"RCPT TO:<{envelope.recipient}>\r\n", (250, 251)),
-            ("DATA\r\n", (354,)),
-        ):
-            sock.sendall(line.encode("ascii"))
+    def start(self, envelope: Envelope) -> bool:
+        """Begin sending: write the first command, and say True only when
+        the message went at once (an international address, which smtplib
+        sends whole). Otherwise `step` takes it on each time the server
+        has answered, which a thread driving several connections learns
+        from `fileno` becoming readable."""
+        with self._answers():
+            connection = self._connect()
+            if not (envelope.sender.isascii() and envelope.recipient.isascii()):
+                # smtplib negotiates SMTPUTF8
+                connection.sendmail(envelope.sender, [envelope.recipient], envelope.data)
+                return True
+            self.envelope, self.stage = envelope, 0
+            self._write(connection, f"MAIL FROM:<{envelope.sender}>\r\n".encode("ascii"))
+        return False
+
+    def step(self) -> bool:
+        """Read the server's answer to what was written last and write what
+        follows it: RCPT after MAIL, DATA after RCPT, the message after
+        DATA. True once the server has taken the message. The commands
+        go straight to the socket and answers are read from smtplib's own
+        buffered file (see _reply), so smtplib can go on using the
+        connection afterwards (RSET, QUIT); smtplib's sendmail would parse
+        the addresses and rescan the message again, which costs about as
+        much as the rest of sending one."""
+        connection, envelope = self.connection, self.envelope
+        assert connection is not None and envelope is not None
+        with self._answers():
             code, text = _reply(connection)
-            if code not in expected:
-                if code != 421:
+            if code not in STAGES[self.stage]:
+                if self.stage < len(STAGES) - 1 and code != 421:
                     connection.rset()
                 raise smtplib.SMTPResponseException(code, text)
-        body = envelope.data.replace(b"\r\n.", b"\r\n..")
-        if body.startswith(b"."):
-            body = b"." + body
-        if not body.endswith(b"\r\n"):
-            body += b"\r\n"
-        sock.sendall(body + b".\r\n")
-        code, text = _reply(connection)
-        if code != 250:
-            raise smtplib.SMTPResponseException(code, text)
+            self.stage += 1
+            if self.stage == len(STAGES):
+                self.envelope = None
+                return True
+            if self.stage == 1:
+                self._write(connection, f"RCPT TO:<{envelope.recipient}>\r\n".encode("ascii"))
+            elif self.stage == 2:
+                self._write(connection, b"DATA\r\n")
+            else:
+                self._write(connection, _dot_stuffed(envelope.data))
+        return False
+
+    def fileno(self) -> int:
+        """The socket whose answer `step` waits for."""
+        assert self.connection is not None and self.connection.sock is not None
+        return self.connection.sock.fileno()
+
+    @staticmethod
+    def _write(connection: smtplib.SMTP, data: bytes) -> None:
+        assert connection.sock is not None
+        connection.sock.sendall(data)
+
+    @contextlib.contextmanager
+    def _answers(self) -> Iterator[None]:
+        """smtplib's failures as Deferred or Rejected (see _sorted); the
+        message given up, so the connection is free for the next."""
+        try:
+            yield
+        except (OSError, smtplib.SMTPException) as exc:
+            error = self._sorted(exc)
+            self.envelope = None
+            raise error from None
+
+    def _sorted(self, exc: OSError | smtplib.SMTPException) -> Deferred | Rejected:
+        """4xx, a dropped connection or a timeout: later; 5xx: never. A
+        connection that can no longer be trusted is closed."""
+        if isinstance(exc, smtplib.SMTPRecipientsRefused):
+            code, text = next(iter(exc.recipients.values()))
+            return _answer(code, text)
+        if isinstance(exc, smtplib.SMTPResponseException):  # sender or data refused, 421…
+            if exc.smtp_code == 421 or (self.connection and self.connection.sock is None):
+                self.close()
+            return _answer(exc.smtp_code, exc.smtp_error)
+        self.close()
+        return Deferred(0, f"connection to {self.host}:{self.port} lost: {exc}")
 
     def close(self) -> None:
+        """QUIT and close; in the middle of a message, only close (a QUIT
+        written there could be read as part of it)."""
         connection, self.connection = self.connection, None
+        midway, self.envelope = self.envelope is not None, None
         if connection is None:
+            return
+        if midway:
+            connection.close()
             return
         try:
             connection.quit()
         except (OSError, smtplib.SMTPException):
             connection.close()
+
+
+def _dot_stuffed(data: bytes) -> bytes:
+    """The message as DATA carries it: a line's leading dot doubled, the
+    last line ended, and the lone dot that ends it."""
+    body = data.replace(b"\r\n.", b"\r\n..")
+    if body.startswith(b"."):
+        body = b"." + body
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    return body + b".\r\n"
 
 
 MAX_LINE = 8192  # smtplib's limit on a line of an answer
@@ -163,6 +226,9 @@ class CaptureTransport:
 
     def send(self, envelope: Envelope) -> None:
         return None
+
+    def start(self, envelope: Envelope) -> bool:
+        return True  # kept at once: there is nothing to wait for
 
     def close(self) -> None:
         return None
