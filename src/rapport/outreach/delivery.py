@@ -35,6 +35,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import math
 import multiprocessing
 import multiprocessing.process
 import os
@@ -347,8 +348,10 @@ class _Sending:
         self.sent: list[int] = []  # to be recorded with the batch
         self.checks: Checks | None = None
         # A connection in the middle of a message: the message, its bytes,
-        # and by when the server must have answered.
+        # and by when the server must have answered; its socket, polled.
         self.busy: dict[SmtpTransport, tuple[Message, Envelope, float]] = {}
+        self.sockets: dict[int, SmtpTransport] = {}
+        self.poll = select.poll()
 
     def run(self, via: Sequence[Transport]) -> None:
         idle = list(via)
@@ -363,7 +366,7 @@ class _Sending:
                     if self._step(transport):
                         idle.append(transport)
                 for transport in late:
-                    message, *_ = self.busy.pop(transport)
+                    message = self._free(transport)
                     transport.close()
                     self._failed(message, Deferred(0, f"no answer in {transport.timeout:g} s"))
                     idle.append(transport)
@@ -404,16 +407,28 @@ class _Sending:
             self._failed(message, exc)
             return False
         assert isinstance(transport, SmtpTransport)
+        socket = transport.fileno()
+        self.sockets[socket] = transport
+        self.poll.register(socket, select.POLLIN)
         self.busy[transport] = (message, envelope, time.monotonic() + transport.timeout)
         return True
 
+    def _free(self, transport: SmtpTransport) -> Message:
+        """The connection is done with its message (which is returned)."""
+        message, *_ = self.busy.pop(transport)
+        for socket in [s for s, t in self.sockets.items() if t is transport]:
+            self.poll.unregister(socket)
+            del self.sockets[socket]
+        return message
+
     def _answered(self) -> tuple[list[SmtpTransport], list[SmtpTransport]]:
-        """The busy connections whose server has answered, and those whose
-        server has let the time for an answer pass."""
+        """The busy connections whose server has answered (or closed the
+        connection), and those whose server let the time for an answer pass."""
         if not self.busy:
             return [], []
         wait = min(due for *_, due in self.busy.values()) - time.monotonic()
-        ready, _, _ = select.select(list(self.busy), [], [], max(wait, 0.0))
+        events = self.poll.poll(max(0, math.ceil(wait * 1000)))
+        ready = [self.sockets[socket] for socket, _ in events]
         now = time.monotonic()
         late = [t for t, (*_, due) in self.busy.items() if due <= now and t not in ready]
         return ready, late
@@ -425,13 +440,13 @@ class _Sending:
         try:
             through = transport.step()
         except (Deferred, Rejected) as exc:
-            del self.busy[transport]
+            self._free(transport)
             self._failed(message, exc)
             return True
         if not through:
             self.busy[transport] = (message, envelope, time.monotonic() + transport.timeout)
             return False
-        del self.busy[transport]
+        self._free(transport)
         self._done(message, envelope, transport)
         return True
 
