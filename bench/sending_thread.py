@@ -2,22 +2,24 @@
 
     .venv/bin/python bench/sending_thread.py [--messages 20000] [--candidates 30000]
                                              [--database postgres|sqlite] [--rounds 2]
-                                             [--older-src PATH]
+                                             [--connections 4] [--older-src PATH]
 
 A scratch database, `rapport migrate`, `rapport demo`, and a campaign queued
 to every candidate (bench/outreach.py's children); on PostgreSQL it is then
 analysed, as autovacuum would after a campaign is queued. Before each run
 the database is copied (PostgreSQL: a database made from it as a template;
 SQLite: the file), so every run starts from the same outbox. A run is a
-process of its own that sends through one SMTP connection to one aiosmtpd
-sink, calling `delivery.deliver_once` until that many messages are sent, and
+process of its own that sends through --connections SMTP connections (the
+worker's default, all driven by the one thread) to one aiosmtpd sink,
+calling `delivery.deliver_once` until that many messages are sent, and
 reports the CPU time of its own process and, on PostgreSQL, of its server
 process (read from /proc), per message sent.
 
 With --older-src (the `src` folder of an older checkout), that code builds
 the database, each copy is migrated forward by the code that runs on it, and
 the two run alternately, round after round: on a machine whose speed moves
-from minute to minute, only the figures of one round compare.
+from minute to minute, only the figures of one round compare. (Checkouts
+before decision 0024 passed `deliver_once` one connection, not a list.)
 """
 
 from __future__ import annotations
@@ -44,12 +46,13 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=30_000)
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="postgres")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--older-src", type=Path)
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
     parser.add_argument("--run", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
-        print(json.dumps(run(args.messages, port=int(args.run))))
+        print(json.dumps(run(args.messages, port=int(args.run), connections=args.connections)))
         return
     versions = {"this checkout": str(HERE.parent / "src")}
     if args.older_src:
@@ -89,7 +92,8 @@ def _one_run(env: dict[str, str], args: argparse.Namespace, *, src: str) -> dict
         sinks = Sinks(1)
         try:
             command = [sys.executable, __file__, "--run", str(sinks.port),
-                       "--messages", str(args.messages)]  # fmt: skip
+                       "--messages", str(args.messages),
+                       "--connections", str(args.connections)]  # fmt: skip
             out = subprocess.run(command, env=copy, check=True, capture_output=True, text=True)
         finally:
             sinks.stop()
@@ -99,7 +103,7 @@ def _one_run(env: dict[str, str], args: argparse.Namespace, *, src: str) -> dict
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def run(messages: int, *, port: int) -> dict[str, Any]:
+def run(messages: int, *, port: int, connections: int) -> dict[str, Any]:
     """The child: one thread's sending loop until `messages` are sent."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rapport.settings")
     import django
@@ -110,19 +114,20 @@ def run(messages: int, *, port: int) -> dict[str, Any]:
     from rapport.outreach import delivery
     from rapport.outreach.smtp import SmtpTransport
 
-    via = SmtpTransport(f"smtp://127.0.0.1:{port}")
+    via = [SmtpTransport(f"smtp://127.0.0.1:{port}") for _ in range(connections)]
     connection.ensure_connection()
     server = _server_cpu_s(connection)
     began = (time.process_time(), server)
     sent = 0
     try:
         while sent < messages:
-            outcome = delivery.deliver_once(owner="bench/0", via=[via])
+            outcome = delivery.deliver_once(owner="bench/0", via=via)
             if not outcome.handled:
                 break
             sent += outcome.sent
     finally:
-        via.close()
+        for transport in via:
+            transport.close()
     client_s = time.process_time() - began[0]
     server_s = _server_cpu_s(connection) - began[1]
     per = (lambda s: round(s / sent * 1e6)) if sent else (lambda s: 0)

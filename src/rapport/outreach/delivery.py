@@ -1,11 +1,13 @@
 """The worker's side of the outbox: claim due messages, check the policy,
 send, record.
 
-Each `rapport worker` runs RAPPORT_SMTP_CONNECTIONS sending threads, each
-with its own SMTP connection kept open between messages; with
-RAPPORT_SENDING_PROCESSES above 1, those threads are shared out among that
-many sending processes, so that the Python work around each message runs on
-several cores. A thread claims a
+Each `rapport worker` runs one sending thread with RAPPORT_SMTP_CONNECTIONS
+SMTP connections, kept open between messages and all busy at once: the
+thread starts a message on each idle connection and takes on whichever
+exchange its server has answered (decision 0024). With
+RAPPORT_SENDING_PROCESSES above 1, the connections are shared out among
+that many sending processes, each with its own thread, so that the Python
+work around each message runs on several cores. A thread claims a
 batch of due messages with a conditional update under a lease
 (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's IMMEDIATE
 transactions serialise the claim), so two workers never hold the same
@@ -88,10 +90,11 @@ _SQLITE_WRITES = threading.RLock()
 @contextlib.contextmanager
 def writing(*, atomic: bool = True) -> Iterator[None]:
     """A write (a transaction, unless `atomic` is False for a single
-    statement). On SQLite the sending threads of a process take turns
-    through a lock: SQLite lets one writer in at a time, and a thread refused
-    by it sleeps before it tries again, while a thread waiting on this lock
-    starts the moment the last one is done."""
+    statement). On SQLite the threads of a process that write (the sending
+    thread, the task loop's) take turns through a lock: SQLite lets one
+    writer in at a time, and a thread refused by it sleeps before it tries
+    again, while a thread waiting on this lock starts the moment the last
+    one is done."""
     block = transaction.atomic() if atomic else contextlib.nullcontext()
     if connection.vendor != "sqlite":
         with block:
@@ -978,7 +981,7 @@ def _bounce(message: Message, *, owner: str, error: Rejected) -> None:
             )
 
 
-# --- the sending threads of a worker
+# --- the sending thread of a worker
 
 
 class Deliverer(threading.Thread):
@@ -1027,11 +1030,11 @@ def start_deliverers(worker_id: str, stopped: threading.Event) -> list[threading
 
 # --- sending processes
 #
-# A worker's sending threads share one interpreter, and the Python work
-# around each message (the policy, the MIME, the database) holds it: past a
-# few hundred messages a second, more threads add nothing. Sending processes
-# each run their share of the SMTP connections in an interpreter of their
-# own. They claim from the outbox exactly as threads do (a lease per batch),
+# A worker's sending thread does the Python work around each message (the
+# policy, the MIME, the database) on one core. Sending processes each run
+# their share of the SMTP connections in an interpreter of their own, with
+# a sending thread each. They claim from the outbox exactly as a worker's
+# own thread does (a lease per batch),
 # so nothing about crash safety changes: a process that dies leaves its
 # batch to be taken over when its lease lapses, and the supervisor starts
 # another in its place.

@@ -1,6 +1,8 @@
-"""Talking to the SMTP server of RAPPORT_EMAIL_URL: one connection per
-sending thread, kept open between messages, and every answer sorted into
-"try again later" (4xx, a dropped or refused connection) or "never" (5xx)."""
+"""Talking to the SMTP server of RAPPORT_EMAIL_URL: connections kept open
+between messages, each taken through a message's exchange one answer at a
+time (so that one thread can keep several busy), and every answer sorted
+into "try again later" (4xx, a dropped or refused connection, no answer in
+time) or "never" (5xx)."""
 
 from __future__ import annotations
 
