@@ -409,6 +409,109 @@ def test_after_a_refusal_the_connection_carries_on_with_the_next_message(
     assert [r.rcpt_tos for r in smtp_sink.received] == [["olga@example.org"]]
 
 
+def test_an_address_with_an_international_domain_goes_in_its_ascii_form(
+    smtp_sink: Sink, deliver: Callable[..., Any], owner: User,
+    make_candidate: Callable[..., Candidate],
+) -> None:  # fmt: skip
+    _send(owner, make_candidate(first_name="Jürgen", emails=["jurgen@bücher.example"]))
+    assert deliver().sent == 1
+    [received] = smtp_sink.received
+    assert received.rcpt_tos == ["jurgen@xn--bcher-kva.example"]
+    assert received.message["To"] == "jurgen@xn--bcher-kva.example"
+
+
+def test_a_name_that_is_not_ascii_goes_to_a_server_that_offers_smtputf8(
+    smtp_sink: Sink, deliver: Callable[..., Any], owner: User, candidate: Candidate
+) -> None:
+    josé = _send(owner, candidate)
+    Message.objects.filter(pk=josé.pk).update(to_email="josé@example.org")
+    assert deliver().sent == 1
+    [received] = smtp_sink.received
+    assert received.rcpt_tos == ["josé@example.org"]
+    assert received.message["To"] == "josé@example.org"
+
+
+def test_a_name_that_is_not_ascii_waits_for_a_server_that_takes_it_and_blocks_nothing(
+    deliver: Callable[..., Any], owner: User, candidate: Candidate,
+    make_candidate: Callable[..., Candidate], settings: Any,
+) -> None:  # fmt: skip
+    from aiosmtpd.controller import Controller
+
+    from tests.outreach.conftest import Handler, _free_port
+
+    sink = Sink(host="127.0.0.1", port=_free_port())
+    controller = Controller(
+        Handler(sink), hostname=sink.host, port=sink.port, enable_SMTPUTF8=False
+    )
+    controller.start()
+    settings.EMAIL_URL = sink.url
+    josé = _send(owner, candidate)
+    Message.objects.filter(pk=josé.pk).update(to_email="josé@example.org")
+    _send(owner, make_candidate(first_name="Olga", emails=["olga@example.org"]))
+    try:
+        outcome = deliver(connections=1)  # the next message goes over the same connection
+    finally:
+        controller.stop()
+    assert (outcome.deferred, outcome.sent) == (1, 1)
+    waiting = refresh(josé)
+    assert (waiting.status, waiting.reason) == (MessageStatus.QUEUED, "deferred")
+    assert "SMTPUTF8" in waiting.detail
+    assert not Suppression.objects.exists()
+    assert [r.rcpt_tos for r in sink.received] == [["olga@example.org"]]
+
+
+def test_a_failure_midway_lets_the_other_exchanges_finish_and_records_them(
+    smtp_sink: Sink, owner: User, make_candidate: Callable[..., Candidate],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    for n in range(2):
+        _send(owner, make_candidate(first_name=f"P{n}", emails=[f"p{n}@example.org"]))
+    smtp_sink.hold = 0.3  # both exchanges under way when the first ends
+    noted = delivery._sent
+    failed: list[int] = []
+
+    def note_fails_once(message: Message, **kwargs: Any) -> bool:
+        if not failed:
+            failed.append(message.pk)
+            raise DatabaseError("the database went away")
+        return noted(message, **kwargs)
+
+    monkeypatch.setattr(delivery, "_sent", note_fails_once)
+    via = delivery.transports(2)
+    try:
+        with pytest.raises(DatabaseError, match="went away"):
+            delivery.deliver_once(owner="w/0", via=via)
+    finally:
+        for transport in via:
+            transport.close()
+    assert len(smtp_sink.received) == 2
+    statuses = dict(Message.objects.values_list("pk", "status"))
+    assert statuses.pop(failed[0]) == MessageStatus.SENDING  # goes again once its lease lapses
+    assert list(statuses.values()) == [MessageStatus.SENT]  # finished, noted and recorded
+
+
+def test_a_message_that_cannot_be_built_is_tried_again_later_and_the_rest_go(
+    smtp_sink: Sink, deliver: Callable[..., Any], owner: User, candidate: Candidate,
+    make_candidate: Callable[..., Candidate], monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    broken = _send(owner, candidate)
+    _send(owner, make_candidate(first_name="Olga", emails=["olga@example.org"]))
+    build = mime.build
+
+    def build_fails_for_one(message: Message, **kwargs: Any) -> mime.Envelope:
+        if message.pk == broken.pk:
+            raise OSError("the DKIM key file cannot be read")
+        return build(message, **kwargs)
+
+    monkeypatch.setattr(mime, "build", build_fails_for_one)
+    outcome = deliver()
+    assert (outcome.deferred, outcome.sent) == (1, 1)
+    waiting = refresh(broken)
+    assert (waiting.status, waiting.reason) == (MessageStatus.QUEUED, "deferred")
+    assert "could not be built: the DKIM key file cannot be read" in waiting.detail
+    assert [r.rcpt_tos for r in smtp_sink.received] == [["olga@example.org"]]
+
+
 def test_a_long_subject_with_accents_arrives_whole_in_short_encoded_words(
     smtp_sink: Sink, deliver: Callable[..., Any], owner: User, candidate: Candidate
 ) -> None:

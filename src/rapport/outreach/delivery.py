@@ -364,17 +364,40 @@ class _Sending:
                     transport = idle.pop()
                     if not self._start(transport):
                         idle.append(transport)
-                ready, late = self._answered()
-                for transport in ready:
-                    if self._step(transport):
-                        idle.append(transport)
-                for transport in late:
-                    message = self._free(transport)
-                    transport.close()
-                    self._failed(message, Deferred(0, f"no answer in {transport.timeout:g} s"))
-                    idle.append(transport)
+                idle += self._round()
+        except Exception:
+            self._wind_down()
+            raise
+
+    def _round(self) -> list[SmtpTransport]:
+        """Wait for answers and take each exchange on; the connections that
+        are free again."""
+        freed = []
+        ready, late = self._answered()
+        for transport in ready:
+            if self._step(transport):
+                freed.append(transport)
+        for transport in late:
+            message = self._free(transport)
+            transport.close()
+            self._failed(message, Deferred(0, f"no answer in {transport.timeout:g} s"))
+            freed.append(transport)
+        return freed
+
+    def _wind_down(self) -> None:
+        """After a failure (the database, say): nothing new starts, and the
+        exchanges under way finish (each within its timeout), so that what
+        their servers take is noted, not sent again once the lease lapses.
+        Should that fail too, the rest are closed midway; those messages
+        wait for their lease, as after a kill."""
+        try:
+            while self.busy:
+                self._round()
+        except Exception:
+            logger.exception("Sending thread %s failed again while finishing.", self.owner)
         finally:
-            for transport in self.busy:  # a failure midway: those messages wait for their lease
+            for transport in list(self.busy):
+                self._free(transport)
                 transport.close()
 
     def _next(self) -> Message | None:
@@ -401,7 +424,12 @@ class _Sending:
         if message is None:
             return False
         assert self.checks is not None
-        envelope = mime.build(message, track_opens=self.checks.facts.policy.track_opens)
+        try:
+            envelope = mime.build(message, track_opens=self.checks.facts.policy.track_opens)
+        except Exception as exc:  # a bad key file, say: tried again later, not lost
+            logger.exception("Message %s could not be built.", message.pk)
+            self._failed(message, Deferred(0, f"could not be built: {exc}"))
+            return False
         try:
             if transport.start(envelope):
                 self._done(message, envelope, transport)

@@ -123,7 +123,7 @@ def build(message: Message, *, track_opens: bool | None = None) -> Envelope:
     boundary = f"=_rapport_{secrets.token_hex(16)}"
     headers = [
         ("From", _from(message.from_name, message.from_email)),
-        ("To", _address(message.to_email)),
+        ("To", ascii_domain(message.to_email)),
         ("Subject", _encoded(one_line(message.subject))),
         ("Date", _date()),
         ("Message-ID", message.message_id),
@@ -161,7 +161,9 @@ def build(message: Message, *, track_opens: bool | None = None) -> Envelope:
         )
     else:
         headers.append(("Content-Type", f'multipart/alternative; boundary="{boundary}"'))
-    head = "\r\n".join([f"{name}: {value}" for name, value in headers]).encode("ascii")
+    # ASCII, but for a To address whose name is not: UTF-8, as a server
+    # that takes SMTPUTF8 takes it (RFC 6532), and no other gets it.
+    head = "\r\n".join([f"{name}: {value}" for name, value in headers]).encode("utf-8")
     data = head + b"\r\n\r\n" + alternative
     sender = f"{site.bounce_local}+{token}@{site.domain}"  # the VERP return path
     return Envelope(sender=sender, recipient=message.to_email, data=_signed(data))
@@ -185,8 +187,9 @@ def _from(name: str, address: str) -> str:
     return formataddr((one_line(name), address), charset="utf-8")
 
 
-def _address(address: str) -> str:
-    """An address for a header; an international domain in its ASCII form."""
+def ascii_domain(address: str) -> str:
+    """An address with an international domain in its ASCII form (IDNA),
+    as headers and SMTP commands carry it; the local part as it is."""
     if address.isascii():
         return address
     local, _, host = address.rpartition("@")

@@ -12,7 +12,7 @@ import ssl
 from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
-from rapport.outreach.mime import Envelope
+from rapport.outreach.mime import Envelope, ascii_domain
 
 
 class Deferred(Exception):
@@ -89,19 +89,32 @@ class SmtpTransport:
 
     def start(self, envelope: Envelope) -> bool:
         """Begin sending: write the first command, and say True only when
-        the message went at once (an international address, which smtplib
-        sends whole). Otherwise `step` takes it on each time the server
-        has answered, which a thread driving several connections learns
-        from `fileno` becoming readable."""
+        the message went at once (an address with a non-ASCII name, which
+        smtplib sends whole). Otherwise `step` takes it on each time the
+        server has answered, which a thread driving several connections
+        learns from `fileno` becoming readable."""
         with self._answers():
             connection = self._connect()
+            envelope = _in_ascii(envelope)
             if not (envelope.sender.isascii() and envelope.recipient.isascii()):
-                # smtplib negotiates SMTPUTF8
-                connection.sendmail(envelope.sender, [envelope.recipient], envelope.data)
+                self._send_international(connection, envelope)
                 return True
             self.envelope, self.stage = envelope, 0
             self._write(connection, f"MAIL FROM:<{envelope.sender}>\r\n".encode("ascii"))
         return False
+
+    @staticmethod
+    def _send_international(connection: smtplib.SMTP, envelope: Envelope) -> None:
+        """A name (the part before the @) that is not ASCII needs a server
+        that takes SMTPUTF8; without one, the message waits for a server
+        that does (it is retried, then fails, but the address is not
+        suppressed: nothing is wrong with it)."""
+        if not connection.has_extn("smtputf8"):
+            raise Deferred(0, "the SMTP server does not take addresses with non-ASCII names "
+                              "(it does not offer SMTPUTF8)")  # fmt: skip
+        connection.sendmail(
+            envelope.sender, [envelope.recipient], envelope.data, mail_options=["SMTPUTF8"]
+        )
 
     def step(self) -> bool:
         """Read the server's answer to what was written last and write what
@@ -117,8 +130,11 @@ class SmtpTransport:
         with self._answers():
             code, text = _reply(connection)
             if code not in STAGES[self.stage]:
-                if self.stage < len(STAGES) - 1 and code != 421:
-                    connection.rset()
+                if self.stage < len(STAGES) - 1 and code not in (421, -1):
+                    # Ready for the next message; a connection that fails
+                    # at it is closed by smtplib, and then here (_sorted).
+                    with contextlib.suppress(OSError, smtplib.SMTPException):
+                        connection.rset()
                 raise smtplib.SMTPResponseException(code, text)
             self.stage += 1
             if self.stage == len(STAGES):
@@ -152,6 +168,14 @@ class SmtpTransport:
             error = self._sorted(exc)
             self.envelope = None
             raise error from None
+        except (Deferred, Rejected):
+            self.envelope = None
+            raise
+        except Exception:
+            # Anything else (an address the server's commands cannot carry)
+            # may leave a transaction open: the connection is not reused.
+            self._drop()
+            raise
 
     def _sorted(self, exc: OSError | smtplib.SMTPException) -> Deferred | Rejected:
         """4xx, a dropped connection or a timeout: later; 5xx: never. A
@@ -160,7 +184,8 @@ class SmtpTransport:
             code, text = next(iter(exc.recipients.values()))
             return _answer(code, text)
         if isinstance(exc, smtplib.SMTPResponseException):  # sender or data refused, 421…
-            if exc.smtp_code == 421 or (self.connection and self.connection.sock is None):
+            # 421: the server is closing; -1: an answer out of step with the commands.
+            if exc.smtp_code in (421, -1) or (self.connection and self.connection.sock is None):
                 self.close()
             return _answer(exc.smtp_code, exc.smtp_error)
         self.close()
@@ -169,17 +194,30 @@ class SmtpTransport:
     def close(self) -> None:
         """QUIT and close; in the middle of a message, only close (a QUIT
         written there could be read as part of it)."""
-        connection, self.connection = self.connection, None
-        midway, self.envelope = self.envelope is not None, None
-        if connection is None:
+        if self.envelope is not None:
+            self._drop()
             return
-        if midway:
-            connection.close()
+        connection, self.connection = self.connection, None
+        if connection is None:
             return
         try:
             connection.quit()
         except (OSError, smtplib.SMTPException):
             connection.close()
+
+    def _drop(self) -> None:
+        """Close without a word to the server."""
+        connection, self.connection, self.envelope = self.connection, None, None
+        if connection is not None:
+            connection.close()
+
+
+def _in_ascii(envelope: Envelope) -> Envelope:
+    """The addresses with international domains in their ASCII form."""
+    sender, recipient = ascii_domain(envelope.sender), ascii_domain(envelope.recipient)
+    if (sender, recipient) == (envelope.sender, envelope.recipient):
+        return envelope
+    return Envelope(sender=sender, recipient=recipient, data=envelope.data)
 
 
 def _dot_stuffed(data: bytes) -> bytes:
