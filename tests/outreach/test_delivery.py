@@ -299,6 +299,15 @@ def test_one_sending_thread_keeps_all_its_connections_busy_at_once(
     ]
 
 
+def test_a_batch_with_no_connection_to_go_over_is_refused_not_spun_on(
+    owner: User, candidate: Candidate
+) -> None:
+    message = _send(owner, candidate)
+    with pytest.raises(ValueError, match="at least one connection"):
+        delivery.deliver_once(owner="w/0", via=[])
+    assert refresh(message).status == MessageStatus.SENDING  # waits for its lease
+
+
 def test_a_server_that_does_not_answer_in_time_defers_the_message_and_loses_nothing(
     smtp_sink: Sink, deliver: Callable[..., Any], owner: User, candidate: Candidate,
     settings: Any,

@@ -357,6 +357,8 @@ class _Sending:
         self.poll = select.poll()
 
     def run(self, via: Sequence[Transport]) -> None:
+        if not via:
+            raise ValueError("a batch needs at least one connection to go over")
         idle = list(via)
         try:
             while self.waiting or self.busy:
